@@ -1,0 +1,149 @@
+/**
+ * A gzip (RFC 1952) writer that compresses on every core and still emits ONE gzip member.
+ *
+ * The input is cut into segments. Each segment is deflated independently (RFC 1951) on libuv's thread
+ * pool and ended with a SYNC flush, which closes the last block on a byte boundary without setting
+ * BFINAL; only the last segment is ended with FINISH. Concatenated, the segments form a valid deflate
+ * stream (no back-reference crosses a segment, since each compressor started empty), so any gzip
+ * reader sees a single ordinary member. The CRC-32 is continued across segments with zlib.crc32(buf,
+ * prev). Output is deterministic for a given input, level and segmentation, which makes builds
+ * reproducible and lets callers cache the compressed form of invariant inputs (see `flush()`).
+ *
+ * Memory is bounded by segmentSize × (concurrency + 1), independent of the input size.
+ */
+import { constants, crc32, deflateRaw } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const deflateRawAsync = promisify(deflateRaw) as (buf: Buffer, opts: object) => Promise<Buffer>;
+
+export interface GzipResult {
+  /** Bytes written to the sink, header and trailer included. */
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly crc32: number;
+}
+
+export interface ParallelGzipOptions {
+  /** zlib level 0-9 (default 6, the level dpkg-deb -z6 and rpmbuild w6.gzdio use). */
+  readonly level?: number;
+  /** Segment size in bytes (default 2 MiB). */
+  readonly segmentSize?: number;
+  /** Segments compressed at once (default 4, libuv's default thread-pool size). */
+  readonly concurrency?: number;
+}
+
+export type ByteSink = (chunk: Buffer) => Promise<void>;
+
+/** Compresses one segment; `last` ends the deflate stream. Exposed for callers that cache segments. */
+export function deflateSegment(data: Buffer, level: number, last: boolean): Promise<Buffer> {
+  return deflateRawAsync(data, {
+    level,
+    finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+  });
+}
+
+/** The fixed 10-byte gzip header: no name, mtime 0 (reproducible), OS = Unix. */
+export const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
+
+export function gzipTrailer(crc: number, size: number): Buffer {
+  const t = Buffer.alloc(8);
+  t.writeUInt32LE(crc >>> 0, 0);
+  t.writeUInt32LE(size % 0x1_0000_0000, 4);
+  return t;
+}
+
+export class ParallelGzip {
+  private readonly level: number;
+  private readonly segmentSize: number;
+  private readonly concurrency: number;
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  private readonly inflight: Promise<Buffer>[] = [];
+  private crc = 0;
+  private inSize = 0;
+  private outSize = 0;
+  private started = false;
+  private ended = false;
+
+  constructor(
+    private readonly sink: ByteSink,
+    opts: ParallelGzipOptions = {},
+  ) {
+    this.level = opts.level ?? 6;
+    this.segmentSize = opts.segmentSize ?? 2 * 1024 * 1024;
+    this.concurrency = Math.max(1, opts.concurrency ?? 4);
+  }
+
+  private async emit(buf: Buffer): Promise<void> {
+    if (buf.length > 0) {
+      this.outSize += buf.length;
+      await this.sink(buf);
+    }
+  }
+
+  private async ensureHeader(): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      await this.emit(GZIP_HEADER);
+    }
+  }
+
+  /** Queues one segment for compression, draining the oldest when the pipeline is full. */
+  private async dispatch(data: Buffer, last: boolean): Promise<void> {
+    await this.ensureHeader();
+    this.crc = crc32(data, this.crc);
+    this.inSize += data.length;
+    this.inflight.push(deflateSegment(data, this.level, last));
+    while (this.inflight.length > this.concurrency) {
+      await this.emit(await (this.inflight.shift() as Promise<Buffer>));
+    }
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.ended) {
+      throw new Error('ParallelGzip: write after end');
+    }
+    let rest = chunk;
+    while (rest.length > 0) {
+      const room = this.segmentSize - this.pendingLen;
+      const take = rest.subarray(0, room);
+      this.pending.push(take);
+      this.pendingLen += take.length;
+      rest = rest.subarray(take.length);
+      if (this.pendingLen === this.segmentSize) {
+        await this.flush();
+      }
+    }
+  }
+
+  /**
+   * Ends the current segment now, so the next byte written starts a fresh segment. Callers use it to
+   * align large invariant inputs (agent binaries) on segment boundaries so their compressed form
+   * depends on their content alone.
+   */
+  async flush(): Promise<void> {
+    if (this.pendingLen === 0) {
+      return;
+    }
+    const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingLen = 0;
+    await this.dispatch(data, false);
+  }
+
+  async end(): Promise<GzipResult> {
+    if (this.ended) {
+      throw new Error('ParallelGzip: end called twice');
+    }
+    this.ended = true;
+    const data = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingLen = 0;
+    await this.dispatch(data, true);
+    while (this.inflight.length > 0) {
+      await this.emit(await (this.inflight.shift() as Promise<Buffer>));
+    }
+    await this.emit(gzipTrailer(this.crc, this.inSize));
+    return { compressedSize: this.outSize, uncompressedSize: this.inSize, crc32: this.crc >>> 0 };
+  }
+}
