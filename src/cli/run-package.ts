@@ -1,0 +1,97 @@
+/**
+ * The `package` action: flags → validated options → buildPackage, with a spinner for humans and
+ * `--json` for scripts. An interrupt removes the partial installer before exiting.
+ */
+import { rmSync } from 'node:fs';
+import { buildTime, validatePackageFlags, type RawPackageFlags } from '../packaging/options.js';
+import { buildPackage } from '../packaging/build.js';
+import { cacheRoot } from '../tuf/cache.js';
+import type { CliContext } from './context.js';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+
+export function toRawFlags(o: Record<string, unknown>): RawPackageFlags {
+  return {
+    type: str(o['type']),
+    arch: str(o['arch']),
+    enrollSecret: str(o['enrollSecret']),
+    fleetUrl: str(o['fleetUrl']),
+    fleetCertificate: str(o['fleetCertificate']),
+    fleetTlsClientCertificate: str(o['fleetTlsClientCertificate']),
+    fleetTlsClientKey: str(o['fleetTlsClientKey']),
+    fleetDesktopAlternativeBrowserHost: str(o['fleetDesktopAlternativeBrowserHost']),
+    identifier: str(o['identifier']),
+    insecure: bool(o['insecure']),
+    service: bool(o['service']),
+    orbitChannel: str(o['orbitChannel']),
+    osquerydChannel: str(o['osquerydChannel']),
+    desktopChannel: str(o['desktopChannel']),
+    disableUpdates: bool(o['disableUpdates']),
+    disableSetupExperience: bool(o['disableSetupExperience']),
+    bypassEndUserAuth: bool(o['bypassEndUserAuth']),
+    updateUrl: str(o['updateUrl']),
+    updateRoots: str(o['updateRoots']),
+    updateTlsCertificate: str(o['updateTlsCertificate']),
+    updateTlsClientCertificate: str(o['updateTlsClientCertificate']),
+    updateTlsClientKey: str(o['updateTlsClientKey']),
+    osqueryFlagfile: str(o['osqueryFlagfile']),
+    debug: bool(o['debug']),
+    fleetDesktop: bool(o['fleetDesktop']),
+    updateInterval: str(o['updateInterval']),
+    useSystemConfiguration: bool(o['useSystemConfiguration']),
+    enableScripts: bool(o['enableScripts']),
+    hostIdentifier: str(o['hostIdentifier']),
+    endUserEmail: str(o['endUserEmail']),
+    disableKeystore: bool(o['disableKeystore']),
+    osqueryDb: str(o['osqueryDb']),
+    outfile: str(o['outfile']),
+    fleetManagedHostIdentityCertificate: bool(o['fleetManagedHostIdentityCertificate']),
+    cpuQuota: str(o['cpuQuota']),
+  };
+}
+
+export async function runPackage(opts: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const ui = ctx.ui();
+  const json = opts['json'] === true;
+  const options = validatePackageFlags(toRawFlags(opts), buildTime(ctx.env));
+  const spinner = await ui.spinner('Generating your fleetd agent...');
+  let scratch: { partial: string; tmpDir: string } | undefined;
+  const onSignal = (): void => {
+    if (scratch !== undefined) {
+      rmSync(scratch.partial, { force: true });
+      rmSync(scratch.tmpDir, { recursive: true, force: true });
+    }
+    spinner.fail('Interrupted: no installer was written.');
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const result = await buildPackage({
+      options,
+      offline: opts['offline'] === true,
+      outDir: process.cwd(),
+      cacheRoot: cacheRoot(ctx.env),
+      report: (stage, detail) => {
+        spinner.update(detail === undefined ? `Generating your fleetd agent... (${stage})` : `Generating your fleetd agent... ${detail}`);
+      },
+      onPaths: (p) => {
+        scratch = p;
+      },
+    });
+    spinner.succeed(`Success! You generated fleetd at ${result.path}`);
+    if (json) {
+      ui.json({ type: options.type, path: result.path, version: result.version, size: result.size });
+    } else {
+      ui.info('To add hosts to Fleet, install fleetd.');
+      ui.info('Learn how: https://fleetdm.com/learn-more-about/enrolling-hosts');
+    }
+  } catch (e) {
+    spinner.stop();
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
