@@ -53,7 +53,7 @@ export const debPackager: Packager = {
     const mtime = ctx.options.mtime;
     const payload = await linuxPayload(ctx);
 
-    ctx.report('compressing', 'data.tar.gz');
+    ctx.report('compressing', 'compressing data.tar.gz');
     const dataPath = join(ctx.tmpDir, 'data.tar.gz');
     const dataFile = await openFileSink(dataPath, 0o600);
     const md5sums: string[] = [];
@@ -93,7 +93,7 @@ export const debPackager: Packager = {
       fileEntry('prerm', 0o755, scripts.preRemove, mtime),
     ]);
 
-    ctx.report('writing', ctx.outPath);
+    ctx.report('writing', 'writing the .deb');
     const out = await openFileSink(ctx.outPath, 0o644);
     try {
       await out.write(AR_MAGIC);
