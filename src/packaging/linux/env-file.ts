@@ -14,44 +14,36 @@ export function envValue(v: string): string {
 }
 
 export function orbitEnvironment(o: PackageOptions, targets: StagedTargets): Array<[string, string]> {
-  const env: Array<[string, string]> = [];
-  const add = (k: string, v: string): void => {
-    env.push([k, v]);
-  };
-  add('ORBIT_UPDATE_URL', o.updateUrl);
-  add('ORBIT_ORBIT_CHANNEL', o.orbitChannel);
-  add('ORBIT_OSQUERYD_CHANNEL', o.osquerydChannel);
-  add('ORBIT_UPDATE_INTERVAL', o.updateInterval);
-  if (o.fleetDesktop && targets.desktop !== undefined) {
-    add('ORBIT_FLEET_DESKTOP', 'true');
-    add('ORBIT_DESKTOP_CHANNEL', o.desktopChannel);
-    if (o.fleetDesktopAlternativeBrowserHost !== '') {
-      add('ORBIT_FLEET_DESKTOP_ALTERNATIVE_BROWSER_HOST', o.fleetDesktopAlternativeBrowserHost);
-    }
-  }
-  if (o.insecure) add('ORBIT_INSECURE', 'true');
-  if (o.disableUpdates) add('ORBIT_DISABLE_UPDATES', 'true');
-  if (o.fleetUrl !== '') add('ORBIT_FLEET_URL', o.fleetUrl);
-  if (o.fleetCertificate !== undefined) add('ORBIT_FLEET_CERTIFICATE', '/opt/orbit/fleet.pem');
-  if (o.updateTlsCertificate !== undefined) add('ORBIT_UPDATE_TLS_CERTIFICATE', '/opt/orbit/update.pem');
-  if (o.fleetTlsClientCertificate !== undefined) {
-    add('ORBIT_FLEET_TLS_CLIENT_CERTIFICATE', '/opt/orbit/fleet_client.crt');
-    add('ORBIT_FLEET_TLS_CLIENT_KEY', '/opt/orbit/fleet_client.key');
-  }
-  if (o.updateTlsClientCertificate !== undefined) {
-    add('ORBIT_UPDATE_TLS_CLIENT_CERTIFICATE', '/opt/orbit/update_client.crt');
-    add('ORBIT_UPDATE_TLS_CLIENT_KEY', '/opt/orbit/update_client.key');
-  }
-  if (o.enrollSecret !== '') add('ORBIT_ENROLL_SECRET', o.enrollSecret);
-  if (o.debug) add('ORBIT_DEBUG', 'true');
-  if (o.enableScripts) add('ORBIT_ENABLE_SCRIPTS', 'true');
-  if (o.hostIdentifier !== 'uuid') add('ORBIT_HOST_IDENTIFIER', o.hostIdentifier);
-  if (o.osqueryDb !== '') add('ORBIT_OSQUERY_DB', o.osqueryDb);
-  if (o.endUserEmail !== '') add('ORBIT_END_USER_EMAIL', o.endUserEmail);
-  if (o.fleetManagedHostIdentityCertificate) add('ORBIT_FLEET_MANAGED_HOST_IDENTITY_CERTIFICATE', 'true');
-  if (o.disableSetupExperience) add('ORBIT_DISABLE_SETUP_EXPERIENCE', 'true');
-  if (o.bypassEndUserAuth) add('ORBIT_BYPASS_END_USER_AUTH', 'true');
-  return env;
+  const desktop = o.fleetDesktop && targets.desktop !== undefined;
+  // [included?, key, value] in the order of Fleet's template.
+  const rows: Array<[boolean, string, string]> = [
+    [true, 'ORBIT_UPDATE_URL', o.updateUrl],
+    [true, 'ORBIT_ORBIT_CHANNEL', o.orbitChannel],
+    [true, 'ORBIT_OSQUERYD_CHANNEL', o.osquerydChannel],
+    [true, 'ORBIT_UPDATE_INTERVAL', o.updateInterval],
+    [desktop, 'ORBIT_FLEET_DESKTOP', 'true'],
+    [desktop, 'ORBIT_DESKTOP_CHANNEL', o.desktopChannel],
+    [desktop && o.fleetDesktopAlternativeBrowserHost !== '', 'ORBIT_FLEET_DESKTOP_ALTERNATIVE_BROWSER_HOST', o.fleetDesktopAlternativeBrowserHost],
+    [o.insecure, 'ORBIT_INSECURE', 'true'],
+    [o.disableUpdates, 'ORBIT_DISABLE_UPDATES', 'true'],
+    [o.fleetUrl !== '', 'ORBIT_FLEET_URL', o.fleetUrl],
+    [o.fleetCertificate !== undefined, 'ORBIT_FLEET_CERTIFICATE', '/opt/orbit/fleet.pem'],
+    [o.updateTlsCertificate !== undefined, 'ORBIT_UPDATE_TLS_CERTIFICATE', '/opt/orbit/update.pem'],
+    [o.fleetTlsClientCertificate !== undefined, 'ORBIT_FLEET_TLS_CLIENT_CERTIFICATE', '/opt/orbit/fleet_client.crt'],
+    [o.fleetTlsClientKey !== undefined, 'ORBIT_FLEET_TLS_CLIENT_KEY', '/opt/orbit/fleet_client.key'],
+    [o.updateTlsClientCertificate !== undefined, 'ORBIT_UPDATE_TLS_CLIENT_CERTIFICATE', '/opt/orbit/update_client.crt'],
+    [o.updateTlsClientKey !== undefined, 'ORBIT_UPDATE_TLS_CLIENT_KEY', '/opt/orbit/update_client.key'],
+    [o.enrollSecret !== '', 'ORBIT_ENROLL_SECRET', o.enrollSecret],
+    [o.debug, 'ORBIT_DEBUG', 'true'],
+    [o.enableScripts, 'ORBIT_ENABLE_SCRIPTS', 'true'],
+    [o.hostIdentifier !== 'uuid', 'ORBIT_HOST_IDENTIFIER', o.hostIdentifier],
+    [o.osqueryDb !== '', 'ORBIT_OSQUERY_DB', o.osqueryDb],
+    [o.endUserEmail !== '', 'ORBIT_END_USER_EMAIL', o.endUserEmail],
+    [o.fleetManagedHostIdentityCertificate, 'ORBIT_FLEET_MANAGED_HOST_IDENTITY_CERTIFICATE', 'true'],
+    [o.disableSetupExperience, 'ORBIT_DISABLE_SETUP_EXPERIENCE', 'true'],
+    [o.bypassEndUserAuth, 'ORBIT_BYPASS_END_USER_AUTH', 'true'],
+  ];
+  return rows.filter(([on]) => on).map(([, k, v]) => [k, v]);
 }
 
 export function renderEnvFile(o: PackageOptions, targets: StagedTargets): string {
