@@ -28,6 +28,8 @@ export async function extractTarGz(archive: string, destDir: string, what: strin
   const ex = tarExtract();
   const done = new Promise<void>((res, rej) => {
     ex.on('entry', (header, stream, next) => {
+      // Errors are reported once, through the extractor; the entry stream must not throw them again.
+      stream.on('error', () => {});
       const fail = (msg: string): void => {
         stream.resume();
         ex.destroy(new UserError('E_TARGET_ARCHIVE', `${what}: ${msg}`));

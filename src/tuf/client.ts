@@ -5,7 +5,7 @@
  * per-repository metadata cache with a lock (rollback protection across runs), `--offline`, and a
  * single-pass, content-addressed target store whose entries are re-hashed on every use.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -181,7 +181,7 @@ export class TufClient {
   /** Streams the target to a temp file in the store, hashing and length-capping as it arrives. */
   private async download(path: string, dest: string, length: number, hashes: Readonly<Record<string, string>>): Promise<void> {
     await mkdir(dirname(dest), { recursive: true });
-    const tmp = `${dest}.${process.pid}.${Date.now()}.partial`;
+    const tmp = `${dest}.${randomUUID()}.partial`;
     const url = joinUrl(joinUrl(this.o.updateUrl, 'targets'), path);
     const hashers = Object.keys(hashes).map((a) => [a, createHash(a)] as const);
     let received = 0;

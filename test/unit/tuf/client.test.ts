@@ -135,3 +135,93 @@ describe('TufClient', () => {
     await expect(c.target('orbit/linux/nope/orbit')).rejects.toThrow(/target orbit\/linux\/nope\/orbit is not in the update repository/);
   });
 });
+
+describe('root rotation', () => {
+  async function rotate(r: TestRepo, crossSign: boolean): Promise<void> {
+    const { decryptKeys, generateKey } = await import('../../../src/tuf/keys.js');
+    const { signEnvelope, serialize } = await import('../../../src/tuf/metadata.js');
+    const persisted = JSON.parse(readFileSync(join(r.dir, 'keys', 'root.json'), 'utf8')) as Parameters<typeof decryptKeys>[0];
+    const [oldKey] = decryptKeys(persisted, 'test-root', 'root key');
+    const newKey = generateKey();
+    const v1 = JSON.parse(readFileSync(join(r.repository, 'root.json'), 'utf8')) as { signed: Record<string, unknown> & { keys: Record<string, unknown>; roles: Record<string, unknown> } };
+    const signed = {
+      ...v1.signed,
+      version: 2,
+      keys: { ...v1.signed.keys, [newKey.keyId]: newKey.publicJson },
+      roles: { ...v1.signed.roles, root: { keyids: [newKey.keyId], threshold: 1 } },
+    };
+    const env = signEnvelope(signed, crossSign && oldKey ? [oldKey, newKey] : [newKey]);
+    writeFileSync(join(r.repository, '2.root.json'), serialize(env));
+    writeFileSync(join(r.repository, 'root.json'), serialize(env));
+  }
+
+  it('follows a rotation signed by the old and the new root, and packages the newest root', async () => {
+    const r = copyRepo();
+    await rotate(r, true);
+    const c = await open(r, freshCache());
+    const docs = await c.metadataDocuments();
+    expect((docs['root.json'] as { signed: { version: number } }).signed.version).toBe(2);
+  });
+
+  it('refuses a rotation the old root did not sign', async () => {
+    const r = copyRepo();
+    await rotate(r, false);
+    await expect(open(r, freshCache())).rejects.toThrow(/not signed by the trusted keys/);
+  });
+});
+
+describe('HTTPS transport with a private CA and a client certificate', () => {
+  it('fetches through mTLS and fails clearly without the client certificate', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { createServer } = await import('node:https');
+    const dir = mkdtempSync(join(base, 'tls-'));
+    const ossl = (...a: string[]): void => {
+      execFileSync('openssl', a, { cwd: dir, stdio: 'ignore' });
+    };
+    ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'fake-ca.key', '-out', 'fake-ca.pem', '-days', '2', '-subj', '/CN=fake test CA');
+    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'fake-server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    ossl('x509', '-req', '-in', 'server.csr', '-CA', 'fake-ca.pem', '-CAkey', 'fake-ca.key', '-CAcreateserial', '-out', 'fake-server.pem', '-days', '2', '-extfile', 'san.ext');
+    ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'fake-client.key', '-out', 'client.csr', '-subj', '/CN=client');
+    ossl('x509', '-req', '-in', 'client.csr', '-CA', 'fake-ca.pem', '-CAkey', 'fake-ca.key', '-CAcreateserial', '-out', 'fake-client.pem', '-days', '2');
+    const read = (f: string): Buffer => readFileSync(join(dir, f));
+    const server = createServer({ key: read('fake-server.key'), cert: read('fake-server.pem'), ca: read('fake-ca.pem'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      try {
+        res.end(readFileSync(join(repo.repository, decodeURIComponent(req.url ?? '/'))));
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const url = normalizeUpdateUrl(`https://127.0.0.1:${port}`);
+      const c = await TufClient.open({
+        updateUrl: url,
+        rootJson: repo.rootJson,
+        transport: { userAgent: 't', caFile: join(dir, 'fake-ca.pem'), certFile: join(dir, 'fake-client.pem'), keyFile: join(dir, 'fake-client.key') },
+        offline: false,
+        cacheRoot: freshCache(),
+      });
+      expect((await c.target('orbit/linux/stable/orbit')).version).toBe('1.38.0');
+      await expect(
+        TufClient.open({ updateUrl: url, rootJson: repo.rootJson, transport: { userAgent: 't', caFile: join(dir, 'fake-ca.pem') }, offline: false, cacheRoot: freshCache() }),
+      ).rejects.toThrow(/cannot reach update server|HTTP|socket|certificate/);
+      await expect(TufClient.open({ updateUrl: url, rootJson: repo.rootJson, transport: { userAgent: 't' }, offline: false, cacheRoot: freshCache() })).rejects.toThrow(
+        /cannot reach update server https:\/\/127.0.0.1:\d+: (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/,
+      );
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('concurrency', () => {
+  it('two clients refreshing the same cache at once both succeed', async () => {
+    const cache = freshCache();
+    const [a, b] = await Promise.all([open(repo, cache), open(repo, cache)]);
+    const [ta, tb] = await Promise.all([a.target('orbit/linux/stable/orbit'), b.target('orbit/linux/stable/orbit')]);
+    expect(ta.file).toBe(tb.file);
+    expect(readFileSync(ta.file, 'utf8')).toContain('fake orbit');
+  });
+});
