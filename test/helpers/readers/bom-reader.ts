@@ -163,7 +163,7 @@ export function readBom(buf: Buffer): BomFile {
     check(node.backward === 0, 'first leaf has a backward link');
     const leaves: Node[] = [node];
     const seen = new Set<number>();
-    for (let cur = node; cur.forward !== 0; ) {
+    for (let cur = node; cur.forward !== 0;) {
       check(!seen.has(cur.forward), 'leaf chain cycle');
       seen.add(cur.forward);
       const next = readNode(cur.forward);
@@ -231,7 +231,12 @@ export function readBom(buf: Buffer): BomFile {
   const treeInfo = (b: number): BomTreeInfo => {
     const t = readTree(b);
     const w = walk(t);
-    return { blockSize: t.blockSize, pathCount: t.pathCount, leaves: w.leaves.length, entries: w.leaves.reduce((s, l) => s + l.entries.length, 0) };
+    return {
+      blockSize: t.blockSize,
+      pathCount: t.pathCount,
+      leaves: w.leaves.length,
+      entries: w.leaves.reduce((s, l) => s + l.entries.length, 0),
+    };
   };
   const vIndexBlock = block(varBlock('VIndex'));
   check(vIndexBlock.length >= 13 && vIndexBlock.readUInt32BE(0) === 1, 'VIndex header');

@@ -31,7 +31,8 @@ function decodeEntities(s: string): string {
 export function parseXml(xml: string): XmlNode {
   const root: XmlNode = { name: '#document', attrs: {}, children: [], text: '' };
   const stack: XmlNode[] = [root];
-  const token = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<!\[CDATA\[([\s\S]*?)\]\]>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+  const token =
+    /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<!\[CDATA\[([\s\S]*?)\]\]>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
   for (let m = token.exec(xml); m !== null; m = token.exec(xml)) {
     const top = stack[stack.length - 1];
     if (top === undefined) {
@@ -212,7 +213,9 @@ export function readXar(archive: Buffer): XarArchive {
 }
 
 function digest(style: string, data: Buffer): string {
-  return createHash(style === 'sha1' ? 'sha1' : style).update(data).digest('hex');
+  return createHash(style === 'sha1' ? 'sha1' : style)
+    .update(data)
+    .digest('hex');
 }
 
 /** Checks the TOC checksum in the heap against the compressed TOC bytes. */
