@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { pack, type Headers } from 'tar-stream';
+import { pack } from 'tar-stream';
+
+type Headers = Parameters<ReturnType<typeof pack>['entry']>[0];
 import { extractTarGz } from '../../../src/packaging/extract-targz.js';
 
 async function tgz(entries: Array<[Headers, string?]>): Promise<string> {
@@ -14,7 +16,11 @@ async function tgz(entries: Array<[Headers, string?]>): Promise<string> {
   });
   const done = new Promise<void>((r) => p.on('end', () => r()));
   for (const [h, body] of entries) {
-    p.entry(h, body);
+    if (body === undefined) {
+      p.entry(h);
+    } else {
+      p.entry(h, body);
+    }
   }
   p.finalize();
   await done;
