@@ -13,8 +13,8 @@ import { TufClient } from '../tuf/client.js';
 import { fleetRootJson } from '../tuf/fleet-root.js';
 import { normalizeUpdateUrl } from '../tuf/transport.js';
 import { packagerFor, supportedTypes } from './registry.js';
-import { stageOrbitRoot } from './staging.js';
-import type { BuildStage, PackageOptions } from './types.js';
+import { stageOrbitRoot, withEnrollmentFiles, type StagingResult } from './staging.js';
+import type { BuildStage, Packager, PackageOptions } from './types.js';
 
 export interface PackageRequest {
   readonly options: PackageOptions;
@@ -36,7 +36,7 @@ export interface PackageResult {
 
 export const USER_AGENT = 'fleetctl-ts';
 
-async function assertWritableDir(dir: string): Promise<void> {
+export async function assertWritableDir(dir: string): Promise<void> {
   try {
     const st = await stat(dir);
     if (!st.isDirectory()) {
@@ -54,16 +54,31 @@ async function assertWritableDir(dir: string): Promise<void> {
   }
 }
 
-export async function buildPackage(req: PackageRequest): Promise<PackageResult> {
+/** Everything a build needs that does not depend on the enrollment: verified targets, staged tree. */
+export interface PreparedBuild {
+  readonly packager: Packager;
+  readonly options: PackageOptions;
+  readonly staged: StagingResult;
+  readonly tufPlatform: string;
+  /** Scratch directory holding extracted archives; call dispose() when done with the preparation. */
+  readonly tmpDir: string;
+  dispose(): Promise<void>;
+}
+
+export interface PrepareRequest {
+  readonly options: PackageOptions;
+  readonly offline: boolean;
+  readonly cacheRoot: string;
+  readonly report: (stage: BuildStage, detail?: string) => void;
+}
+
+/** TUF refresh + verified targets + orbit root: done once, then reused for any number of installers. */
+export async function prepareBuild(req: PrepareRequest): Promise<PreparedBuild> {
   const o = req.options;
   const packager = packagerFor(o.type);
   if (packager === undefined) {
     throw new UsageError('E_USAGE', `--type ${o.type} is not supported by this build`, { hint: `supported: ${supportedTypes().join(', ')}` });
   }
-  // Output location is checked before anything is downloaded.
-  const requested = o.outfile !== undefined ? resolve(req.outDir, o.outfile) : undefined;
-  await assertWritableDir(requested !== undefined ? dirname(requested) : resolve(req.outDir));
-
   const updateUrl = normalizeUpdateUrl(o.updateUrl);
   req.report('staging', `verifying update metadata from ${updateUrl.href}`);
   const tuf = await TufClient.open({
@@ -78,31 +93,68 @@ export async function buildPackage(req: PackageRequest): Promise<PackageResult> 
     offline: req.offline,
     cacheRoot: req.cacheRoot,
   });
-
-  const tmpDir = await mkdtemp(join(tmpdir(), 'fleetctl-package-'));
-  let partial: string | undefined;
+  const tmpDir = await mkdtemp(join(tmpdir(), 'fleetctl-stage-'));
   try {
-    const staged = await stageOrbitRoot({ options: o, tufPlatform: packager.tufPlatform(o.arch), tuf, tmpDir, report: req.report });
-    const outPath = requested ?? resolve(req.outDir, packager.fileName(staged.version, o));
-    partial = join(dirname(outPath), `.${basename(outPath)}.partial`);
-    req.onPaths?.({ partial, tmpDir });
-    await packager.build({
-      options: o,
-      version: staged.version,
-      orbitRoot: staged.orbitRoot,
-      targets: staged.targets,
+    const tufPlatform = packager.tufPlatform(o.arch);
+    const staged = await stageOrbitRoot({ options: o, tufPlatform, tuf, tmpDir, report: req.report });
+    return { packager, options: o, staged, tufPlatform, tmpDir, dispose: () => rm(tmpDir, { recursive: true, force: true }) };
+  } catch (e) {
+    await rm(tmpDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Writes one installer from a preparation, for the given per-installer options (normally the
+ * prepared options with another enroll secret), atomically: `.<name>.partial`, then rename.
+ */
+export async function writeInstaller(
+  prepared: PreparedBuild,
+  options: PackageOptions,
+  outPath: string,
+  report: (stage: BuildStage, detail?: string) => void,
+  onPaths?: (paths: { partial: string; tmpDir: string }) => void,
+): Promise<PackageResult> {
+  const partial = join(dirname(outPath), `.${basename(outPath)}.partial`);
+  const tmpDir = await mkdtemp(join(tmpdir(), 'fleetctl-package-'));
+  onPaths?.({ partial, tmpDir });
+  let done = false;
+  try {
+    await prepared.packager.build({
+      options,
+      version: prepared.staged.version,
+      orbitRoot: withEnrollmentFiles(prepared.staged.orbitRoot, options, prepared.tufPlatform),
+      targets: prepared.staged.targets,
       outPath: partial,
       tmpDir,
-      report: req.report,
+      report,
     });
     await rename(partial, outPath);
-    partial = undefined;
+    done = true;
     const st = await stat(outPath);
-    return { path: outPath, version: staged.version, size: st.size };
+    return { path: outPath, version: prepared.staged.version, size: st.size };
   } finally {
-    if (partial !== undefined) {
+    if (!done) {
       await rm(partial, { force: true });
     }
     await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/** The output path for a build: --outfile, else the packager's conventional name, in outDir. */
+export function outputPath(prepared: PreparedBuild, outDir: string): string {
+  const o = prepared.options;
+  return o.outfile !== undefined ? resolve(outDir, o.outfile) : resolve(outDir, prepared.packager.fileName(prepared.staged.version, o));
+}
+
+export async function buildPackage(req: PackageRequest): Promise<PackageResult> {
+  const o = req.options;
+  // Output location is checked before anything is downloaded.
+  await assertWritableDir(o.outfile !== undefined ? dirname(resolve(req.outDir, o.outfile)) : resolve(req.outDir));
+  const prepared = await prepareBuild(req);
+  try {
+    return await writeInstaller(prepared, o, outputPath(prepared, req.outDir), req.report, req.onPaths);
+  } finally {
+    await prepared.dispose();
   }
 }

@@ -48,6 +48,20 @@ export function packagedMetadata(docs: Record<string, unknown>): Buffer {
   return Buffer.from(`${JSON.stringify(sorted)}\n`, 'utf8');
 }
 
+/**
+ * The per-enrollment files of the orbit root: `secret.txt` (mode 0600) on macOS and Windows, where
+ * orbit reads the enroll secret from a file; Linux packages carry it in /etc/default/orbit instead.
+ * Kept apart from the staged tree so one staging can serve many secrets (sandbox, Packager service).
+ */
+export function withEnrollmentFiles(orbitRoot: readonly ArchiveEntry[], options: PackageOptions, tufPlatform: string): ArchiveEntry[] {
+  const isDesktopOs = tufPlatform === 'macos' || tufPlatform.startsWith('windows');
+  const rest = orbitRoot.filter((e) => e.path !== 'secret.txt');
+  if (!isDesktopOs || options.enrollSecret === '') {
+    return rest;
+  }
+  return sortByPath([...rest, bytesFile('secret.txt', 0o600, Buffer.from(options.enrollSecret, 'utf8'), options.mtime)]);
+}
+
 export interface StageArgs {
   readonly options: PackageOptions;
   readonly tufPlatform: string;
@@ -109,10 +123,6 @@ export async function stageOrbitRoot(a: StageArgs): Promise<StagingResult> {
   }
 
   files.push(bytesFile('certs.pem', 0o644, caBundle(), mtime));
-  const isDesktopOs = a.tufPlatform === 'macos' || a.tufPlatform.startsWith('windows');
-  if (isDesktopOs && o.enrollSecret !== '') {
-    files.push(bytesFile('secret.txt', 0o600, Buffer.from(o.enrollSecret, 'utf8'), mtime));
-  }
   if (o.osqueryFlagfile !== undefined) {
     files.push(bytesFile('osquery.flags', 0o600, readFileSync(o.osqueryFlagfile), mtime));
   }
