@@ -4,9 +4,15 @@
  */
 import type { Packager, PackageType } from './types.js';
 import { debPackager } from './deb/packager.js';
+import { rpmPackager } from './rpm/packager.js';
+import { pkgPackager } from './pkg/packager.js';
+import { msiPackager } from './msi/index.js';
 
 export const PACKAGERS: Partial<Record<PackageType, Packager>> = {
   deb: debPackager,
+  rpm: rpmPackager,
+  pkg: pkgPackager,
+  msi: msiPackager,
 };
 
 export function packagerFor(type: PackageType): Packager | undefined {
