@@ -14,10 +14,11 @@ export function registerSecret(value: string | undefined): void {
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(ORBIT_ENROLL_SECRET=)[^\s"]+/g, '$1***'],
-  [/(enroll[-_]secret["']?\s*[=:]\s*["']?)[^\s"',}]+/gi, '$1***'],
+  [/(enroll[-_]secret(?:"\s*:\s*"|=))[^\s"',}]+/gi, '$1***'],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1***'],
   [/(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----)/g, '$1***$2'],
-  [/((?:passphrase|password|token|secret)["']?\s*[=:]\s*["']?)[^\s"',}]+/gi, '$1***'],
+  // key=value and JSON "key":"value" shapes only: prose such as "token: not found" stays readable.
+  [/((?:passphrase|password|token|secret)(?:"\s*:\s*"|=))[^\s"',}]+/gi, '$1***'],
 ];
 
 export function redact(text: string): string {
