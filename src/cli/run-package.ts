@@ -4,6 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { buildTime, validatePackageFlags, type RawPackageFlags } from '../packaging/options.js';
+import { macosSigningEnv, type NotarizationResult } from '../packaging/pkg/sign-options.js';
 import { buildPackage } from '../packaging/build.js';
 import { cacheRoot } from '../tuf/cache.js';
 import type { CliContext } from './context.js';
@@ -48,13 +49,40 @@ export function toRawFlags(o: Record<string, unknown>): RawPackageFlags {
     outfile: str(o['outfile']),
     fleetManagedHostIdentityCertificate: bool(o['fleetManagedHostIdentityCertificate']),
     cpuQuota: str(o['cpuQuota']),
+    compression: str(o['compression']),
+    macosDevidPemContent: str(o['macosDevidPemContent']),
+    macosDevidPem: str(o['macosDevidPem']),
+    macosDevidP12: str(o['macosDevidP12']),
+    timestampUrl: str(o['timestampUrl']),
+    notarize: bool(o['notarize']),
+    appStoreConnectApiKeyId: str(o['appStoreConnectApiKeyId']),
+    appStoreConnectApiKeyIssuer: str(o['appStoreConnectApiKeyIssuer']),
+    appStoreConnectApiKeyContent: str(o['appStoreConnectApiKeyContent']),
+    notarizeTimeout: str(o['notarizeTimeout']),
   };
 }
 
 export async function runPackage(opts: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  if (typeof opts['remote'] === 'string') {
+    const { runPackageRemote } = await import('./run-package-remote.js');
+    return runPackageRemote(opts, ctx);
+  }
   const ui = ctx.ui();
   const json = opts['json'] === true;
-  const options = validatePackageFlags(toRawFlags(opts), buildTime(ctx.env));
+  const validated = validatePackageFlags({ ...toRawFlags(opts), ...macosSigningEnv(ctx.env) }, buildTime(ctx.env));
+  let notarization: NotarizationResult | undefined;
+  const options =
+    validated.notarize === undefined
+      ? validated
+      : {
+          ...validated,
+          notarize: {
+            ...validated.notarize,
+            onResult: (r: NotarizationResult) => {
+              notarization = r;
+            },
+          },
+        };
   const spinner = await ui.spinner('Generating your fleetd agent...');
   let scratch: { partial: string; tmpDir: string } | undefined;
   const onSignal = (): void => {
@@ -82,7 +110,14 @@ export async function runPackage(opts: Record<string, unknown>, ctx: CliContext)
     });
     spinner.succeed(`Success! You generated fleetd at ${result.path}`);
     if (json) {
-      ui.json({ type: options.type, path: result.path, version: result.version, size: result.size });
+      ui.json({
+        type: options.type,
+        path: result.path,
+        version: result.version,
+        size: result.size,
+        ...(options.macosSigning !== undefined ? { signed: true } : {}),
+        ...(notarization !== undefined ? { notarization } : {}),
+      });
     } else {
       ui.info('To add hosts to Fleet, install fleetd.');
       ui.info('Learn how: https://fleetdm.com/learn-more-about/enrolling-hosts');

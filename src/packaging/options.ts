@@ -10,12 +10,13 @@ import { UsageError, UserError, errnoCode } from '../core/errors.js';
 import { formatGoDuration, parseGoDuration } from '../core/duration.js';
 import { registerSecret } from '../core/redact.js';
 import { PACKAGE_TYPES, type Arch, type PackageOptions, type PackageType } from './types.js';
+import { parseMacosSigning, type RawMacosSigningFlags } from './pkg/sign-options.js';
 
 export const FLEET_UPDATE_URL = 'https://updates.fleetdm.com';
 export const LEGACY_FLEET_UPDATE_URL = 'https://tuf.fleetctl.com';
 
 /** Flag values as the CLI (or the Packager service) received them. */
-export interface RawPackageFlags {
+export interface RawPackageFlags extends RawMacosSigningFlags {
   type?: string | undefined;
   arch?: string | undefined;
   enrollSecret?: string | undefined;
@@ -51,6 +52,7 @@ export interface RawPackageFlags {
   outfile?: string | undefined;
   fleetManagedHostIdentityCertificate?: boolean | undefined;
   cpuQuota?: string | number | undefined;
+  compression?: string | undefined;
 }
 
 const fail = (msg: string, hint?: string): never => {
@@ -256,6 +258,17 @@ export function validatePackageFlags(f: RawPackageFlags, mtime: number): Package
     cpuQuota = n;
   }
 
+  let payloadCompression: 'none' | 'gzip' | undefined;
+  if (f.compression !== undefined) {
+    if (f.compression !== 'none' && f.compression !== 'gzip') {
+      fail(`--compression must be none or gzip, got "${f.compression}"`);
+    }
+    if (type !== 'rpm') {
+      fail('--compression is only supported for rpm packages');
+    }
+    payloadCompression = f.compression as 'none' | 'gzip';
+  }
+
   // Checks beyond Fleet's.
   const osqueryFlagfile = f.osqueryFlagfile;
   if (osqueryFlagfile !== undefined) {
@@ -330,8 +343,18 @@ export function validatePackageFlags(f: RawPackageFlags, mtime: number): Package
     ...opt('outfile', f.outfile === '' ? undefined : f.outfile),
     fleetManagedHostIdentityCertificate: f.fleetManagedHostIdentityCertificate === true,
     cpuQuota,
+    ...opt('payloadCompression', payloadCompression),
     mtime,
+    ...validateMacosSigningFlags(f, type),
   };
+}
+
+/**
+ * macOS signing and notarization flags (pkg only): identity, timestamp server, App Store Connect
+ * API key. Kept apart from Fleet's ordered checks above; the rules live in pkg/sign-options.ts.
+ */
+export function validateMacosSigningFlags(f: RawPackageFlags, type: PackageType): Pick<PackageOptions, 'macosSigning' | 'notarize'> {
+  return parseMacosSigning(f, type);
 }
 
 /** SOURCE_DATE_EPOCH (reproducible builds) or now, in whole seconds. */

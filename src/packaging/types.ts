@@ -7,6 +7,7 @@
  * definitions, scripts, metadata) and writes the installer to `ctx.outPath`.
  */
 import type { ArchiveEntry } from '../formats/entry.js';
+import type { MacosSigningOptions, NotarizeOptions } from './pkg/sign-options.js';
 
 export const PACKAGE_TYPES = ['deb', 'rpm', 'pkg', 'msi'] as const;
 export type PackageType = (typeof PACKAGE_TYPES)[number];
@@ -51,6 +52,12 @@ export interface PackageOptions {
   readonly fleetManagedHostIdentityCertificate: boolean;
   /** systemd CPUQuota percentage (deb/rpm). */
   readonly cpuQuota: number;
+  /** rpm payload compression (--compression); undefined = the packager's default (gzip). */
+  readonly payloadCompression?: 'none' | 'gzip';
+  /** pkg signing: Developer ID Installer identity (--macos-devid-pem-content/-pem/-p12) and --timestamp-url. */
+  readonly macosSigning?: MacosSigningOptions;
+  /** pkg notarization and stapling (--notarize with the App Store Connect API key flags). */
+  readonly notarize?: NotarizeOptions;
   /** Timestamp for every archive entry, seconds (SOURCE_DATE_EPOCH or now). */
   readonly mtime: number;
 }

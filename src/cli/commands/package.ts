@@ -4,52 +4,49 @@
 import { Option } from 'commander';
 import type { CommandModule } from '../context.js';
 import { boolOption } from '../flags.js';
+import { addInstallerFlags } from '../installer-flags.js';
 
 export const registerPackage: CommandModule = (program, ctx) => {
-  program
+  const cmd = program
     .command('package')
     .summary('Create a fleetd agent')
     .description('An easy way to create fully boot-strapped installer packages for Windows, macOS, or Linux')
-    .addOption(new Option('--type <type>', 'type of package to build: deb, rpm, pkg or msi (required)'))
-    .addOption(new Option('--arch <arch>', 'target CPU architecture: amd64 or arm64 (deb, rpm, msi)').default('amd64'))
+    .addOption(new Option('--type <type>', 'type of package to build: deb, rpm, pkg or msi (required)'));
+  addInstallerFlags(cmd)
     .option('--enroll-secret <secret>', 'enroll secret for authenticating to Fleet server')
-    .option('--fleet-url <url>', 'URL (host:port) of Fleet server')
-    .option('--fleet-certificate <path>', 'path to the Fleet server certificate chain')
-    .option('--fleet-tls-client-certificate <path>', 'Fleet TLS client certificate (PEM) to use for authentication')
-    .option('--fleet-tls-client-key <path>', 'Fleet TLS client private key (PEM) to use for authentication')
-    .option('--fleet-desktop-alternative-browser-host <host>', 'alternative host:port Fleet Desktop uses for browser links')
-    .option('--identifier <id>', 'identifier for package product (pkg only)', 'com.fleetdm.orbit')
-    .addOption(boolOption('--insecure', 'disable TLS certificate verification in orbit'))
-    .addOption(boolOption('--service', 'install orbit as a system service (default true)').default(true))
-    .option('--osqueryd-channel <channel>', 'update channel of osqueryd to use', 'stable')
-    .option('--desktop-channel <channel>', 'update channel of Fleet Desktop to use', 'stable')
-    .option('--orbit-channel <channel>', 'update channel of orbit to use', 'stable')
-    .addOption(boolOption('--disable-updates', 'disable auto updates on the generated package'))
-    .addOption(boolOption('--disable-setup-experience', 'disable the setup experience for Linux or Windows hosts'))
-    .addOption(boolOption('--bypass-end-user-auth', 'skip end-user authentication at enrollment (Linux, Windows)'))
-    .option('--update-url <url>', 'TUF update server URL: https://, http://, file:// or a directory (air-gapped mirror)', 'https://updates.fleetdm.com')
-    .option('--update-roots <json|path>', 'root.json of the TUF update server (output of `fleetctl updates roots`) or its path')
-    .option('--update-tls-certificate <path>', 'CA certificate of the update server (used at build time and shipped as update.pem)')
-    .option('--update-tls-client-certificate <path>', 'update server TLS client certificate (PEM)')
-    .option('--update-tls-client-key <path>', 'update server TLS client private key (PEM)')
-    .option('--osquery-flagfile <path>', 'flagfile to configure osquery')
-    .addOption(boolOption('--debug', 'enable debug logging in orbit'))
-    .addOption(boolOption('--verbose', 'log detailed information when building the package'))
-    .addOption(boolOption('--fleet-desktop', 'include the Fleet Desktop application in the package'))
-    .option('--update-interval <duration>', 'interval orbit uses to check for updates (Go duration, e.g. 15m, 1h)', '15m0s')
-    .addOption(boolOption('--disable-open-folder', 'accepted for compatibility; fleetctl never opens folders'))
-    .addOption(boolOption('--native-tooling', 'accepted for compatibility; every package is always built natively', 'FLEETCTL_NATIVE_TOOLING'))
-    .addOption(boolOption('--use-system-configuration', 'orbit reads the Fleet URL and enroll secret from a configuration profile (pkg only)', 'FLEETCTL_USE_SYSTEM_CONFIGURATION'))
-    .addOption(boolOption('--enable-scripts', 'enable script execution', 'FLEETCTL_ENABLE_SCRIPTS'))
-    .addOption(new Option('--host-identifier <id>', "host identifier osquery uses: 'uuid' or 'instance'").default('uuid').env('FLEETCTL_HOST_IDENTIFIER'))
-    .addOption(new Option('--end-user-email <email>', 'end user email (msi, deb, rpm)').env('FLEETCTL_END_USER_EMAIL'))
-    .addOption(boolOption('--disable-keystore', 'disable the use of the keystore (macOS)', 'FLEETCTL_DISABLE_KEYSTORE'))
-    .addOption(new Option('--osquery-db <path>', 'custom osquery database directory (absolute path)').env('FLEETCTL_OSQUERY_DB'))
     .option('--outfile <path>', 'output file name (must end with the package type extension)')
-    .addOption(boolOption('--fleet-managed-host-identity-certificate', 'sign requests with a TPM-backed host identity certificate (deb, rpm)', 'FLEETCTL_FLEET_MANAGED_HOST_IDENTITY_CERTIFICATE'))
-    .option('--cpu-quota <percent>', 'systemd CPUQuota for orbit, in percent (deb, rpm; default 20)')
+    // macOS signing and notarization (pkg); test/advanced endpoints are environment-only, see src/packaging/pkg/sign-options.ts.
+    .addOption(
+      new Option('--macos-devid-pem-content <pem>', 'Developer ID Installer certificate chain and private key, PEM (pkg)').env(
+        'FLEETCTL_MACOS_DEVID_PEM_CONTENT',
+      ),
+    )
+    .option('--macos-devid-pem <path>', 'file holding the Developer ID Installer certificate chain and private key, PEM (pkg)')
+    .option(
+      '--macos-devid-p12 <path>',
+      'Developer ID Installer identity as a .p12 file; passphrase from FLEETCTL_MACOS_DEVID_P12_PASSPHRASE (pkg)',
+    )
+    .option('--timestamp-url <url>', 'RFC 3161 timestamp server for the signature, or "none" (default: none, Apple\'s when notarizing)')
+    .addOption(boolOption('--notarize', 'notarize the signed pkg with Apple and staple the ticket'))
+    .addOption(
+      new Option('--app-store-connect-api-key-id <id>', 'App Store Connect API key ID, for notarization').env(
+        'FLEETCTL_APP_STORE_CONNECT_API_KEY_ID',
+      ),
+    )
+    .addOption(
+      new Option('--app-store-connect-api-key-issuer <uuid>', 'App Store Connect API key issuer ID, for notarization').env(
+        'FLEETCTL_APP_STORE_CONNECT_API_KEY_ISSUER',
+      ),
+    )
+    .addOption(
+      new Option('--app-store-connect-api-key-content <p8>', 'App Store Connect API key (.p8 contents), for notarization').env(
+        'FLEETCTL_APP_STORE_CONNECT_API_KEY_CONTENT',
+      ),
+    )
+    .option('--notarize-timeout <duration>', 'give up waiting for Apple after this long (Go duration)', '30m')
     .addOption(boolOption('--offline', 'build only from cached, still-valid TUF metadata and targets (no network)'))
     .option('--json', 'print the result as JSON on stdout')
+    .option('--remote <url>', 'have a Packager service (`fleetctl packager serve`) at this URL build the installer and download it here')
     .action(async (opts: Record<string, unknown>) => {
       const { runPackage } = await import('../run-package.js');
       await runPackage(opts, ctx);

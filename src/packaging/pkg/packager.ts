@@ -15,6 +15,7 @@
  * Signing (RSA + CMS, productsign-compatible) plugs into the xar writer's `signer` hook.
  */
 import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { buildBom } from '../../formats/bom/writer.js';
 import { openFileSink } from '../../formats/file-sink.js';
 import { writeXar, type XarEntry, type XarSigner } from '../../formats/xar/writer.js';
@@ -22,6 +23,7 @@ import type { BuildContext, Packager } from '../types.js';
 import { distribution, packageInfo } from './metadata.js';
 import { spoolPath, writeCpioGzip } from './payload.js';
 import { payloadTree, scriptsTree } from './tree.js';
+import { pkgSigning } from './sign.js';
 
 export const PKG_FILE_NAME = 'fleet-osquery.pkg';
 /** The component directory inside the product archive; Distribution refers to it as `#base.pkg`. */
@@ -32,7 +34,7 @@ export interface PkgBuildOptions {
   readonly signer?: XarSigner;
 }
 
-/** Builds the package; `pkgPackager.build` is this without a signer. */
+/** Builds the package; `pkgPackager.build` adds the signer and notarization from the options. */
 export async function buildPkg(ctx: BuildContext, opts: PkgBuildOptions = {}): Promise<void> {
   const spools = [spoolPath(ctx.tmpDir, 'payload'), spoolPath(ctx.tmpDir, 'scripts')] as const;
   try {
@@ -91,5 +93,10 @@ export const pkgPackager: Packager = {
   // The macOS package is universal: the same TUF platform for both architectures.
   tufPlatform: () => 'macos',
   fileName: () => PKG_FILE_NAME,
-  build: (ctx) => buildPkg(ctx),
+  build: async (ctx) => {
+    // Signing (when configured) happens inside the xar writer; notarization needs the finished file.
+    const signing = await pkgSigning(ctx, basename(ctx.options.outfile ?? PKG_FILE_NAME));
+    await buildPkg(ctx, signing.signer !== undefined ? { signer: signing.signer } : {});
+    await signing.finish();
+  },
 };

@@ -127,7 +127,7 @@ export function createRpmPackager(opts: RpmPackagerOptions = {}): Packager {
       await writeRpm(spec, {
         outPath: ctx.outPath,
         tmpDir: ctx.tmpDir,
-        compression,
+        compression: ctx.options.payloadCompression ?? compression,
         level,
         alignFilesAt: ALIGN_FILES_AT,
         segmentSize: SEGMENT_SIZE,
