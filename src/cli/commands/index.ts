@@ -5,15 +5,19 @@
 import type { CommandModule } from '../context.js';
 import { registerPackage } from './package.js';
 import { registerUpdates } from './updates.js';
+import { registerSandbox } from './sandbox.js';
 import { registerConfig } from './config.js';
 import { registerLogin, registerLogout } from './login.js';
 import { registerAppleMdm } from './apple-mdm.js';
+import { registerPackager } from './packager.js';
 
 export const COMMANDS: readonly CommandModule[] = [
   registerPackage,
   registerUpdates,
+  registerSandbox,
   registerConfig,
   registerLogin,
   registerLogout,
   registerAppleMdm,
+  registerPackager,
 ];
