@@ -1,0 +1,74 @@
+/**
+ * Local-directory installer store. A manifest (`.fleetctl-provision.json` in the installers directory,
+ * 0600, written atomically under a lock) records what each file was built from, so a re-run can skip
+ * it after re-hashing the file; files are copied to a temporary name and renamed into place.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, chmod } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { writeFileAtomic } from '../core/fs-atomic.js';
+import { withLock } from '../core/lock.js';
+import { ToolError } from '../core/errors.js';
+import type { InstallerStore, StoredObjectInfo } from './store.js';
+
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(file)) {
+    h.update(c as Buffer);
+  }
+  return h.digest('hex');
+}
+
+export class LocalStore implements InstallerStore {
+  readonly location: string;
+  private readonly manifest: string;
+
+  constructor(
+    private readonly root: string,
+    manifestDir: string,
+  ) {
+    this.location = root;
+    this.manifest = join(manifestDir, '.fleetctl-provision.json');
+  }
+
+  private async readManifest(): Promise<Record<string, StoredObjectInfo>> {
+    try {
+      return JSON.parse(await readFile(this.manifest, 'utf8')) as Record<string, StoredObjectInfo>;
+    } catch {
+      return {};
+    }
+  }
+
+  async has(key: string, inputKey: string): Promise<boolean> {
+    const entry = (await this.readManifest())[key];
+    if (entry === undefined || entry.inputKey !== inputKey) {
+      return false;
+    }
+    const file = join(this.root, key);
+    const st = await stat(file).catch(() => undefined);
+    return st !== undefined && st.size === entry.size && (await sha256File(file)) === entry.sha256;
+  }
+
+  async put(key: string, file: string, info: StoredObjectInfo): Promise<void> {
+    const dest = join(this.root, key);
+    await mkdir(dirname(dest), { recursive: true, mode: 0o755 });
+    const tmp = join(dirname(dest), `.${randomUUID()}.partial`);
+    try {
+      await copyFile(file, tmp);
+      await chmod(tmp, 0o644);
+      if ((await sha256File(tmp)) !== info.sha256) {
+        throw new ToolError('E_STORE_VERIFY', `copy of ${key} does not match the built installer`);
+      }
+      await rename(tmp, dest);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+    await withLock(`${this.manifest}.lock`, async () => {
+      const m = await this.readManifest();
+      m[key] = info;
+      await writeFileAtomic(this.manifest, `${JSON.stringify(m, null, 2)}\n`, 0o600);
+    });
+  }
+}
