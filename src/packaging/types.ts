@@ -7,6 +7,7 @@
  * definitions, scripts, metadata) and writes the installer to `ctx.outPath`.
  */
 import type { ArchiveEntry } from '../formats/entry.js';
+import type { ContentCache } from '../formats/content-cache.js';
 import type { MacosSigningOptions, NotarizeOptions } from './pkg/sign-options.js';
 
 export const PACKAGE_TYPES = ['deb', 'rpm', 'pkg', 'msi'] as const;
@@ -104,6 +105,11 @@ export interface BuildContext {
   /** A scratch directory the packager may use; removed by the caller. */
   readonly tmpDir: string;
   readonly report: (stage: BuildStage, detail?: string) => void;
+  /**
+   * Set when many installers are built from the same inputs (sandbox provision, the Packager service):
+   * packagers compress and hash each large input file once and reuse the result.
+   */
+  readonly cache?: ContentCache;
 }
 
 export interface Packager {

@@ -13,6 +13,10 @@
  */
 import { constants, crc32, deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { crc32Combine } from './crc32-combine.js';
+import { fileIdentity, type ContentCache, type DigesterFactories } from '../content-cache.js';
 
 const deflateRawAsync = promisify(deflateRaw) as (buf: Buffer, opts: object) => Promise<Buffer>;
 
@@ -52,13 +56,33 @@ export function gzipTrailer(crc: number, size: number): Buffer {
   return t;
 }
 
+/** Where the compressed segments of one cached file are recorded while they are emitted. */
+interface Capture {
+  readonly fh: FileHandle;
+  size: number;
+}
+
+interface Inflight {
+  readonly data: Promise<Buffer>;
+  readonly capture: Capture | undefined;
+}
+
+export interface WriteFileOptions {
+  /** Digests of the file's content to compute (or take from the cache). */
+  readonly digests?: DigesterFactories;
+  /** Sees every content byte even on a cache hit (for hashes over the whole uncompressed stream). */
+  readonly onData?: (chunk: Buffer) => void;
+  readonly cache?: ContentCache;
+}
+
 export class ParallelGzip {
   private readonly level: number;
   private readonly segmentSize: number;
   private readonly concurrency: number;
   private pending: Buffer[] = [];
   private pendingLen = 0;
-  private readonly inflight: Promise<Buffer>[] = [];
+  private readonly inflight: Inflight[] = [];
+  private capture: Capture | undefined;
   private crc = 0;
   private inSize = 0;
   private outSize = 0;
@@ -88,15 +112,88 @@ export class ParallelGzip {
     }
   }
 
+  /** Emits the oldest in-flight segment (and records it when it belongs to a cached file). */
+  private async drainOne(): Promise<void> {
+    const next = this.inflight.shift() as Inflight;
+    const buf = await next.data;
+    if (next.capture !== undefined && buf.length > 0) {
+      await next.capture.fh.write(buf);
+      next.capture.size += buf.length;
+    }
+    await this.emit(buf);
+  }
+
   /** Queues one segment for compression, draining the oldest when the pipeline is full. */
   private async dispatch(data: Buffer, last: boolean): Promise<void> {
     await this.ensureHeader();
     this.crc = crc32(data, this.crc);
     this.inSize += data.length;
-    this.inflight.push(deflateSegment(data, this.level, last));
+    this.inflight.push({ data: deflateSegment(data, this.level, last), capture: this.capture });
     while (this.inflight.length > this.concurrency) {
-      await this.emit(await (this.inflight.shift() as Promise<Buffer>));
+      await this.drainOne();
     }
+  }
+
+  /**
+   * Writes a whole file's content, starting and ending on segment boundaries, so its compressed form
+   * depends on its content alone. With a cache, a file seen before is not compressed (or hashed)
+   * again: its recorded segments are copied and the CRC is combined. Returns the requested digests.
+   */
+  async writeFile(path: string, size: number, o: WriteFileOptions = {}): Promise<Record<string, string>> {
+    await this.flush();
+    await this.ensureHeader();
+    const key = o.cache === undefined ? undefined : `gzip:${this.level}:${this.segmentSize}:${await fileIdentity(path)}`;
+    const hit = key === undefined ? undefined : o.cache?.get(key);
+    if (hit !== undefined && hit.inputSize === size) {
+      while (this.inflight.length > 0) {
+        await this.drainOne();
+      }
+      if (o.onData !== undefined) {
+        for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
+          o.onData(c as Buffer);
+        }
+      }
+      for await (const c of createReadStream(hit.blob, { highWaterMark: 1 << 20 })) {
+        await this.emit(c as Buffer);
+      }
+      this.crc = crc32Combine(this.crc, hit.crc32, size);
+      this.inSize += size;
+      return { ...hit.digests };
+    }
+    const digesters = Object.entries(o.digests ?? {}).map(([name, make]) => [name, make()] as const);
+    const blob = key === undefined || o.cache === undefined ? undefined : await o.cache.newBlobPath();
+    const capture: Capture | undefined = blob === undefined ? undefined : { fh: await open(blob, 'w', 0o600), size: 0 };
+    let fileCrc = 0;
+    let seen = 0;
+    try {
+      this.capture = capture;
+      for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
+        const chunk = c as Buffer;
+        seen += chunk.length;
+        fileCrc = crc32(chunk, fileCrc);
+        for (const [, d] of digesters) {
+          d.update(chunk);
+        }
+        o.onData?.(chunk);
+        await this.write(chunk);
+      }
+      await this.flush();
+      this.capture = undefined;
+      while (this.inflight.length > 0) {
+        await this.drainOne();
+      }
+    } finally {
+      this.capture = undefined;
+      await capture?.fh.close();
+    }
+    if (seen !== size) {
+      throw new Error(`gzip: ${path} is ${seen} bytes, expected ${size}`);
+    }
+    const digests = Object.fromEntries(digesters.map(([name, d]) => [name, d.digest()]));
+    if (key !== undefined && o.cache !== undefined && blob !== undefined && capture !== undefined) {
+      o.cache.set(key, { blob, compressedSize: capture.size, inputSize: size, crc32: fileCrc >>> 0, digests });
+    }
+    return digests;
   }
 
   async write(chunk: Buffer): Promise<void> {
@@ -141,7 +238,7 @@ export class ParallelGzip {
     this.pendingLen = 0;
     await this.dispatch(data, true);
     while (this.inflight.length > 0) {
-      await this.emit(await (this.inflight.shift() as Promise<Buffer>));
+      await this.drainOne();
     }
     await this.emit(gzipTrailer(this.crc, this.inSize));
     return { compressedSize: this.outSize, uncompressedSize: this.inSize, crc32: this.crc >>> 0 };

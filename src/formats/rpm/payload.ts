@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { readContent } from '../entry.js';
 import { newcHeader, newcPadding, newcTrailer } from '../cpio/newc.js';
 import { ParallelGzip } from '../gzip/parallel-gzip.js';
+import { hashDigester, type ContentCache } from '../content-cache.js';
 import type { RpmFile } from './file-list.js';
 
 export type RpmCompression = 'none' | 'gzip';
@@ -40,6 +41,8 @@ export interface PayloadOptions {
    * content alone and can be cached and reused across builds. Default: never.
    */
   readonly alignFilesAt?: number;
+  /** Reuse compressed bytes and digests of aligned files across builds (see content-cache.ts). */
+  readonly cache?: ContentCache;
 }
 
 export interface PayloadResult {
@@ -92,8 +95,20 @@ export async function writePayload(files: readonly RpmFile[], sink: PayloadSink,
       newcHeader({ ino: f.inode, mode: f.mode, uid: e.uid, gid: e.gid, nlink: 1, mtime: e.mtime, fileSize: f.size, name: `./${e.path}` }),
     );
     if (e.type === 'file') {
-      if (gzip && opts.alignFilesAt !== undefined && f.size >= opts.alignFilesAt) {
-        await gzip.flush();
+      const src = e.content;
+      if (gzip && opts.alignFilesAt !== undefined && f.size >= opts.alignFilesAt && src?.kind === 'path') {
+        // Aligned and cacheable: the cpio digest still sees every byte; compression may come from the cache.
+        const d = await gzip.writeFile(src.path, f.size, {
+          digests: { sha256: hashDigester('sha256') },
+          onData: (c) => {
+            cpioHash.update(c);
+            archiveSize += c.length;
+          },
+          ...(opts.cache ? { cache: opts.cache } : {}),
+        });
+        fileDigests.push(d['sha256'] as string);
+        await emit(newcPadding(f.size));
+        continue;
       }
       const h = createHash('sha256');
       let n = 0;

@@ -22,7 +22,15 @@ export class TarWriter {
    * Writes one entry. `onData` sees every content chunk (for digests computed on the way through).
    * `beforeContent` runs after the header, before the first content byte (e.g. to align compression).
    */
-  async add(e: ArchiveEntry, hooks: { onData?: (chunk: Buffer) => void; beforeContent?: () => Promise<void> } = {}): Promise<void> {
+  async add(
+    e: ArchiveEntry,
+    hooks: {
+      onData?: (chunk: Buffer) => void;
+      beforeContent?: () => Promise<void>;
+      /** Writes the content itself (e.g. from a compression cache); must emit exactly e.size bytes. */
+      writeContent?: () => Promise<void>;
+    } = {},
+  ): Promise<void> {
     const typeflag = e.type === 'dir' ? TYPE_DIR : e.type === 'symlink' ? TYPE_SYMLINK : TYPE_FILE;
     const size = e.type === 'file' ? e.size : 0;
     for (const block of tarHeaders({
@@ -44,6 +52,11 @@ export class TarWriter {
     }
     if (hooks.beforeContent) {
       await hooks.beforeContent();
+    }
+    if (hooks.writeContent) {
+      await hooks.writeContent();
+      await this.sink(tarPadding(size));
+      return;
     }
     let written = 0;
     for await (const chunk of readContent(e)) {

@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import type { ArchiveEntry } from '../../formats/entry.js';
 import { AR_MAGIC, arMemberHeader, arPadding } from '../../formats/ar/ar-writer.js';
 import { ParallelGzip } from '../../formats/gzip/parallel-gzip.js';
+import { hashDigester } from '../../formats/content-cache.js';
 import { TarWriter } from '../../formats/tar/tar-writer.js';
 import { copyFileInto, openFileSink } from '../../formats/file-sink.js';
 import type { BuildContext, Packager } from '../types.js';
 import { linuxPayload, linuxScripts } from '../linux/payload.js';
 import { debControl } from './control.js';
 
-/** Files at least this big start a fresh compression segment (keeps their compressed form cacheable). */
+/** Files at least this big are compressed on their own segments (so their compressed form is cacheable). */
 const ALIGN_AT = 1 << 20;
 
 function rootEntry(mtime: number): ArchiveEntry {
@@ -70,11 +71,21 @@ export const debPackager: Packager = {
           continue;
         }
         installedBytes += Math.ceil(e.size / 1024) * 1024;
+        const src = e.content;
+        if (src?.kind === 'path' && e.size >= ALIGN_AT) {
+          // Agent binaries: aligned, compressed once per build run (ctx.cache) and reused.
+          let md5 = '';
+          await tar.add(e, {
+            writeContent: async () => {
+              const d = await gz.writeFile(src.path, e.size, { digests: { md5: hashDigester('md5') }, ...(ctx.cache ? { cache: ctx.cache } : {}) });
+              md5 = d['md5'] as string;
+            },
+          });
+          md5sums.push(`${md5}  ${e.path}\n`);
+          continue;
+        }
         const md5 = createHash('md5');
-        await tar.add(e, {
-          onData: (c) => md5.update(c),
-          ...(e.size >= ALIGN_AT ? { beforeContent: () => gz.flush() } : {}),
-        });
+        await tar.add(e, { onData: (c) => md5.update(c) });
         md5sums.push(`${md5.digest('hex')}  ${e.path}\n`);
       }
       await tar.end();

@@ -130,6 +130,7 @@ export function createRpmPackager(opts: RpmPackagerOptions = {}): Packager {
         compression: ctx.options.payloadCompression ?? compression,
         level,
         alignFilesAt: ALIGN_FILES_AT,
+        ...(ctx.cache ? { cache: ctx.cache } : {}),
         segmentSize: SEGMENT_SIZE,
         onStage: (stage) => ctx.report(stage, stage === 'compressing' ? 'rpm payload' : ctx.outPath),
       });

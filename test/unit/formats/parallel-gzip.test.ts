@@ -46,3 +46,38 @@ describe('ParallelGzip', () => {
     execFileSync('gzip', ['-t'], { input: out });
   });
 });
+
+describe('ParallelGzip.writeFile with a content cache', () => {
+  it('produces the same bytes from the cache as from a fresh compression, and a valid single member', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createHash } = await import('node:crypto');
+    const { ContentCache, hashDigester } = await import('../../../src/formats/content-cache.js');
+    const dir = mkdtempSync(join(tmpdir(), 'gzcache-'));
+    const big = join(dir, 'agent');
+    const content = Buffer.concat([randomBytes(30_000), Buffer.from('x'.repeat(50_000))]);
+    writeFileSync(big, content);
+    const cache = new ContentCache();
+    const build = async (tail: string): Promise<{ out: Buffer; md5: string }> => {
+      const parts: Buffer[] = [];
+      const g = new ParallelGzip(async (b) => {
+        parts.push(b);
+      }, { segmentSize: 8192, concurrency: 2 });
+      await g.write(Buffer.from('header-bytes'));
+      const d = await g.writeFile(big, content.length, { cache, digests: { md5: hashDigester('md5') } });
+      await g.write(Buffer.from(tail));
+      await g.end();
+      return { out: Buffer.concat(parts), md5: d['md5'] as string };
+    };
+    const first = await build('tail-one');
+    const second = await build('tail-one');
+    const third = await build('tail-two');
+    expect(cache.hits).toBe(2);
+    expect(second.out.equals(first.out)).toBe(true);
+    expect(second.md5).toBe(createHash('md5').update(content).digest('hex'));
+    expect(gunzipSync(third.out).equals(Buffer.concat([Buffer.from('header-bytes'), content, Buffer.from('tail-two')]))).toBe(true);
+    execFileSync('gzip', ['-t'], { input: third.out });
+    await cache.dispose();
+  });
+});
