@@ -14,6 +14,9 @@ function debugEnabled(globals: () => { debug: boolean }): boolean {
 }
 
 export async function main(argv: readonly string[], io: ProgramIo = { env: process.env }): Promise<number> {
+  // The AWS SDK warns on every run under Node 20 about its own future support policy; users cannot act
+  // on it (fleetctl pins the SDK), so it is silenced unless the operator set the variable themselves.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const { program, ui, globals } = createProgram(io);
   try {
     await program.parseAsync([...argv]);
