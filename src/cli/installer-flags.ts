@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { boolOption } from './flags.js';
 
 export function addInstallerFlags(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--arch <arch>', 'target CPU architecture: amd64 or arm64 (deb, rpm, msi)').default('amd64'))
     .option('--fleet-url <url>', 'URL (host:port) of Fleet server')
     .option('--fleet-certificate <path>', 'path to the Fleet server certificate chain')
@@ -42,5 +42,22 @@ export function addInstallerFlags(cmd: Command): Command {
     .addOption(new Option('--osquery-db <path>', 'custom osquery database directory (absolute path)').env('FLEETCTL_OSQUERY_DB'))
     .addOption(boolOption('--fleet-managed-host-identity-certificate', 'sign requests with a TPM-backed host identity certificate (deb, rpm)', 'FLEETCTL_FLEET_MANAGED_HOST_IDENTITY_CERTIFICATE'))
     .option('--compression <none|gzip>', 'rpm payload compression (default gzip, which every rpm-based distribution reads)')
-    .option('--cpu-quota <percent>', 'systemd CPUQuota for orbit, in percent (deb, rpm; default 20)');
+    .option('--cpu-quota <percent>', 'systemd CPUQuota for orbit, in percent (deb, rpm; default 20)')
+    // OpenPGP signing (deb, rpm); key text and passphrase from the environment, see src/signing/openpgp/signing-options.ts.
+    .option(
+      '--gpg-key <path>',
+      'armored OpenPGP private key to sign with (deb: _gpgorigin, rpm: header signature); without it, the key text from FLEETCTL_GPG_KEY; passphrase from FLEETCTL_GPG_PASSPHRASE',
+    );
+  return addWindowsSigningFlags(cmd);
+}
+
+/**
+ * Authenticode identity flags (msi), shared with `sign msi`. The .p12 passphrase is read from
+ * FLEETCTL_WINDOWS_SIGN_PASSPHRASE only: a flag would show in the process list.
+ */
+export function addWindowsSigningFlags(cmd: Command): Command {
+  return cmd
+    .option('--windows-sign-cert <path>', 'code signing certificate (PEM, may include the chain) for Authenticode (msi)')
+    .option('--windows-sign-key <path>', 'private key (unencrypted PEM) of --windows-sign-cert (msi)')
+    .option('--windows-sign-p12 <path>', 'code signing identity as a .p12/.pfx file; passphrase from FLEETCTL_WINDOWS_SIGN_PASSPHRASE (msi)');
 }

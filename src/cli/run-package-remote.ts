@@ -37,6 +37,11 @@ const LOCAL_ONLY: ReadonlyArray<[string, string, (v: unknown) => boolean]> = [
   ['cpuQuota', '--cpu-quota', (v) => v !== undefined],
   ['compression', '--compression', (v) => v !== undefined],
   ['offline', '--offline', (v) => v === true],
+  ['gpgKey', '--gpg-key', (v) => v !== undefined],
+  // The service builds unsigned installers; refuse rather than hand back an unsigned msi.
+  ['windowsSignCert', '--windows-sign-cert', (v) => v !== undefined],
+  ['windowsSignKey', '--windows-sign-key', (v) => v !== undefined],
+  ['windowsSignP12', '--windows-sign-p12', (v) => v !== undefined],
 ];
 
 const MAX_WAIT_MS = 30 * 60_000;

@@ -5,12 +5,18 @@
 import { rmSync } from 'node:fs';
 import { buildTime, validatePackageFlags, type RawPackageFlags } from '../packaging/options.js';
 import { macosSigningEnv, type NotarizationResult } from '../packaging/pkg/sign-options.js';
+import { windowsSigningEnv } from '../packaging/msi/sign-options.js';
 import { buildPackage } from '../packaging/build.js';
+import { checkGpgSigning } from '../signing/openpgp/key.js';
+import { gpgSigningEnv } from '../signing/openpgp/signing-options.js';
 import { cacheRoot } from '../tuf/cache.js';
 import type { CliContext } from './context.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+/** A repeatable flag (collected into an array); a single string is accepted too. */
+const list = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : undefined;
 
 export function toRawFlags(o: Record<string, unknown>): RawPackageFlags {
   return {
@@ -53,12 +59,18 @@ export function toRawFlags(o: Record<string, unknown>): RawPackageFlags {
     macosDevidPemContent: str(o['macosDevidPemContent']),
     macosDevidPem: str(o['macosDevidPem']),
     macosDevidP12: str(o['macosDevidP12']),
-    timestampUrl: str(o['timestampUrl']),
+    // pkg signing takes the first --timestamp-url; msi signing tries them all in order.
+    timestampUrl: list(o['timestampUrl'])?.[0],
+    timestampUrls: list(o['timestampUrl']),
+    windowsSignCert: str(o['windowsSignCert']),
+    windowsSignKey: str(o['windowsSignKey']),
+    windowsSignP12: str(o['windowsSignP12']),
     notarize: bool(o['notarize']),
     appStoreConnectApiKeyId: str(o['appStoreConnectApiKeyId']),
     appStoreConnectApiKeyIssuer: str(o['appStoreConnectApiKeyIssuer']),
     appStoreConnectApiKeyContent: str(o['appStoreConnectApiKeyContent']),
     notarizeTimeout: str(o['notarizeTimeout']),
+    gpgKey: str(o['gpgKey']),
   };
 }
 
@@ -69,7 +81,9 @@ export async function runPackage(opts: Record<string, unknown>, ctx: CliContext)
   }
   const ui = ctx.ui();
   const json = opts['json'] === true;
-  const validated = validatePackageFlags({ ...toRawFlags(opts), ...macosSigningEnv(ctx.env) }, buildTime(ctx.env));
+  const validated = validatePackageFlags({ ...toRawFlags(opts), ...macosSigningEnv(ctx.env), ...gpgSigningEnv(ctx.env), ...windowsSigningEnv(ctx.env) }, buildTime(ctx.env));
+  // Unlock the OpenPGP key before downloading anything: a wrong passphrase should not cost a build.
+  await checkGpgSigning(validated.gpgSigning);
   let notarization: NotarizationResult | undefined;
   const options =
     validated.notarize === undefined
@@ -115,7 +129,8 @@ export async function runPackage(opts: Record<string, unknown>, ctx: CliContext)
         path: result.path,
         version: result.version,
         size: result.size,
-        ...(options.macosSigning !== undefined ? { signed: true } : {}),
+        ...(options.macosSigning !== undefined || options.windowsSigning !== undefined ? { signed: true } : {}),
+        ...(options.gpgSigning !== undefined ? { signed: true } : {}),
         ...(notarization !== undefined ? { notarization } : {}),
       });
     } else {

@@ -16,6 +16,8 @@ import { cacheRoot } from '../tuf/cache.js';
 import { join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { toRawFlags } from './run-package.js';
+import { windowsSigningEnv } from '../packaging/msi/sign-options.js';
+import { gpgSigningEnv } from '../signing/openpgp/signing-options.js';
 
 function positiveInt(v: unknown, flag: string, min: number): number {
   const n = Number(v);
@@ -55,7 +57,8 @@ export async function runSandboxProvision(o: Record<string, unknown>, ctx: CliCo
 
   const mtime = buildTime(ctx.env);
   const { secrets, created } = await loadOrCreatePool(teams, typeof o['secretsFile'] === 'string' ? o['secretsFile'] : undefined);
-  const raw = toRawFlags(o);
+  // The OpenPGP key text and passphrase come from the environment, as for `package`.
+  const raw = { ...toRawFlags(o), ...gpgSigningEnv(ctx.env), ...windowsSigningEnv(ctx.env) };
   const optionsByType = new Map<PackageType, PackageOptions>();
   for (const t of types as PackageType[]) {
     // The macOS package is universal: --arch applies to the other types only.

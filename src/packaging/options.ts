@@ -11,12 +11,14 @@ import { formatGoDuration, parseGoDuration } from '../core/duration.js';
 import { registerSecret } from '../core/redact.js';
 import { PACKAGE_TYPES, type Arch, type PackageOptions, type PackageType } from './types.js';
 import { parseMacosSigning, type RawMacosSigningFlags } from './pkg/sign-options.js';
+import { parseGpgSigning, type RawGpgSigningFlags } from '../signing/openpgp/signing-options.js';
+import { parseWindowsSigning, type RawWindowsSigningFlags } from './msi/sign-options.js';
 
 export const FLEET_UPDATE_URL = 'https://updates.fleetdm.com';
 export const LEGACY_FLEET_UPDATE_URL = 'https://tuf.fleetctl.com';
 
 /** Flag values as the CLI (or the Packager service) received them. */
-export interface RawPackageFlags extends RawMacosSigningFlags {
+export interface RawPackageFlags extends RawMacosSigningFlags, RawWindowsSigningFlags, RawGpgSigningFlags {
   type?: string | undefined;
   arch?: string | undefined;
   enrollSecret?: string | undefined;
@@ -346,6 +348,8 @@ export function validatePackageFlags(f: RawPackageFlags, mtime: number): Package
     ...opt('payloadCompression', payloadCompression),
     mtime,
     ...validateMacosSigningFlags(f, type),
+    ...validateWindowsSigningFlags(f, type),
+    ...validateGpgSigningFlags(f, type),
   };
 }
 
@@ -355,6 +359,23 @@ export function validatePackageFlags(f: RawPackageFlags, mtime: number): Package
  */
 export function validateMacosSigningFlags(f: RawPackageFlags, type: PackageType): Pick<PackageOptions, 'macosSigning' | 'notarize'> {
   return parseMacosSigning(f, type);
+}
+
+/**
+ * Windows Authenticode flags (msi only): identity and timestamp servers; the rules live in
+ * msi/sign-options.ts.
+ */
+export function validateWindowsSigningFlags(f: RawPackageFlags, type: PackageType): Pick<PackageOptions, 'windowsSigning'> {
+  return parseWindowsSigning(f, type);
+}
+
+/**
+ * OpenPGP signing flags (deb and rpm): --gpg-key FILE or FLEETCTL_GPG_KEY, passphrase from
+ * FLEETCTL_GPG_PASSPHRASE; the rules live in signing/openpgp/signing-options.ts. Unlocking the key
+ * is asynchronous: checkGpgSigning (signing/openpgp/key.ts) does it before a build starts.
+ */
+export function validateGpgSigningFlags(f: RawPackageFlags, type: PackageType): Pick<PackageOptions, 'gpgSigning'> {
+  return parseGpgSigning(f, type);
 }
 
 /** SOURCE_DATE_EPOCH (reproducible builds) or now, in whole seconds. */

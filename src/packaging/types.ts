@@ -9,6 +9,8 @@
 import type { ArchiveEntry } from '../formats/entry.js';
 import type { ContentCache } from '../formats/content-cache.js';
 import type { MacosSigningOptions, NotarizeOptions } from './pkg/sign-options.js';
+import type { WindowsSigningOptions } from './msi/sign-options.js';
+import type { GpgSigningOptions } from '../signing/openpgp/signing-options.js';
 
 export const PACKAGE_TYPES = ['deb', 'rpm', 'pkg', 'msi'] as const;
 export type PackageType = (typeof PACKAGE_TYPES)[number];
@@ -59,6 +61,10 @@ export interface PackageOptions {
   readonly macosSigning?: MacosSigningOptions;
   /** pkg notarization and stapling (--notarize with the App Store Connect API key flags). */
   readonly notarize?: NotarizeOptions;
+  /** deb/rpm OpenPGP signing: armored private key (--gpg-key FILE or FLEETCTL_GPG_KEY) and FLEETCTL_GPG_PASSPHRASE. */
+  readonly gpgSigning?: GpgSigningOptions;
+  /** msi Authenticode signing: --windows-sign-cert/--windows-sign-key or --windows-sign-p12, and --timestamp-url (repeatable). */
+  readonly windowsSigning?: WindowsSigningOptions;
   /** Timestamp for every archive entry, seconds (SOURCE_DATE_EPOCH or now). */
   readonly mtime: number;
 }

@@ -26,7 +26,18 @@ export interface CmsOptions {
   readonly signingTime: Date;
   /** The signed content: detached (xar) unless `encapsulate` names an eContentType. */
   readonly content: Buffer;
-  readonly encapsulate?: { readonly contentType: string };
+  /**
+   * Encapsulated content. `der`, when given, goes into the [0] slot as is instead of an OCTET STRING of
+   * `content`: Authenticode stores SpcIndirectDataContent that way, and hashes only its content octets
+   * (which the caller then passes as `content`).
+   */
+  readonly encapsulate?: { readonly contentType: string; readonly der?: Buffer };
+  /** SignedData version, when a profile fixes it (Authenticode: 1); default per RFC 5652 §5.1. */
+  readonly version?: number;
+  /** Name the signature algorithm plain rsaEncryption, as signtool and osslsigncode do. */
+  readonly plainRsaAlgorithm?: boolean;
+  /** Unsigned-attribute type of the timestamp token (default id-aa-timeStampToken). */
+  readonly timestampAttribute?: string;
   /** Extra DER Attribute values added to the signed attributes (e.g. ESS signing-certificate). */
   readonly extraSignedAttributes?: readonly Buffer[];
   /** Fetches an RFC 3161 TimeStampToken (DER ContentInfo) over the signature value. */
@@ -71,21 +82,22 @@ export async function buildSignedData(o: CmsOptions): Promise<Buffer> {
 
   const unsigned: Buffer[] = [];
   if (o.timestamp !== undefined) {
-    unsigned.push(attribute(OID.timeStampToken, await o.timestamp(signature)));
+    unsigned.push(attribute(o.timestampAttribute ?? OID.timeStampToken, await o.timestamp(signature)));
   }
   const signerInfo = seq(
     integer(1),
     issuerAndSerial(leaf),
     algorithm(HASH_OIDS[o.digest]),
     signedAttrsImplicit,
-    algorithm(SIGNATURE_OIDS[o.digest]),
+    algorithm(o.plainRsaAlgorithm === true ? OID.rsaEncryption : SIGNATURE_OIDS[o.digest]),
     octetString(signature),
     ...(unsigned.length > 0 ? [ctx(1, ...unsigned)] : []),
   );
-  const encap = o.encapsulate === undefined ? seq(oid(OID.data)) : seq(oid(contentType), ctx(0, octetString(o.content)));
+  const encap =
+    o.encapsulate === undefined ? seq(oid(OID.data)) : seq(oid(contentType), ctx(0, o.encapsulate.der ?? octetString(o.content)));
   const signedData = seq(
     // RFC 5652 §5.1: version 3 when the encapsulated type is not id-data.
-    integer(o.encapsulate === undefined ? 1 : 3),
+    integer(o.version ?? (o.encapsulate === undefined ? 1 : 3)),
     setOf(algorithm(HASH_OIDS[o.digest])),
     encap,
     ctx(0, ...o.signer.certificates),

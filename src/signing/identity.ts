@@ -26,10 +26,21 @@ const fail = (msg: string, hint?: string): never => {
   throw new UserError('E_SIGNING_IDENTITY', msg, hint === undefined ? undefined : { hint });
 };
 
+/** Wording of errors for the signing flavour at hand (defaults: macOS Developer ID). */
+export interface IdentityWording {
+  /** What the certificate is, e.g. "code signing certificate". */
+  readonly certificate?: string;
+  /** Environment variable holding the PKCS#12 passphrase. */
+  readonly passphraseEnv?: string;
+  /** What needs the RSA key, e.g. "Authenticode signatures". */
+  readonly purpose?: string;
+}
+
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
 /** Parses PEM text holding one private key and one or more certificates. */
-export function identityFromPem(pem: string, what = 'the Developer ID PEM'): SigningIdentity {
+export function identityFromPem(pem: string, what = 'the Developer ID PEM', wording: IdentityWording = {}): SigningIdentity {
+  const certificate = wording.certificate ?? 'Developer ID Installer certificate';
   registerSecret(pem.trim());
   const keys: string[] = [];
   const certs: Buffer[] = [];
@@ -45,11 +56,11 @@ export function identityFromPem(pem: string, what = 'the Developer ID PEM'): Sig
   if (keys.length !== 1) {
     fail(
       `${what} must contain exactly one private key, found ${keys.length}`,
-      'concatenate the Developer ID Installer certificate and its unencrypted private key in PEM form',
+      `concatenate the ${certificate} and its unencrypted private key in PEM form`,
     );
   }
   if (certs.length === 0) {
-    fail(`${what} contains no certificate`, 'include the Developer ID Installer certificate (and ideally its intermediate and root)');
+    fail(`${what} contains no certificate`, `include the ${certificate} (and ideally its intermediate and root)`);
   }
   let key: KeyObject;
   try {
@@ -60,11 +71,16 @@ export function identityFromPem(pem: string, what = 'the Developer ID PEM'): Sig
       'encrypted PEM keys are not supported; use an unencrypted key or a .p12 file',
     );
   }
-  return assemble(key, certs, what);
+  return assemble(key, certs, what, wording);
 }
 
 /** Parses a PKCS#12 (.p12/.pfx) file; the passphrase may be empty. */
-export function identityFromPkcs12(p12: Buffer, passphrase: string, what = 'the Developer ID .p12 file'): SigningIdentity {
+export function identityFromPkcs12(
+  p12: Buffer,
+  passphrase: string,
+  what = 'the Developer ID .p12 file',
+  wording: IdentityWording = {},
+): SigningIdentity {
   registerSecret(passphrase);
   let parsed: forge.pkcs12.Pkcs12Pfx;
   try {
@@ -74,7 +90,7 @@ export function identityFromPkcs12(p12: Buffer, passphrase: string, what = 'the 
     const msg = e instanceof Error ? e.message : String(e);
     return fail(
       `${what} cannot be opened: ${/mac|password|invalid/i.test(msg) ? 'wrong passphrase or unsupported encryption' : msg}`,
-      'set FLEETCTL_MACOS_DEVID_P12_PASSPHRASE; files made by OpenSSL 3 may need `openssl pkcs12 -export -legacy` or -keypbe AES-256-CBC -certpbe AES-256-CBC -macalg sha256',
+      `set ${wording.passphraseEnv ?? 'FLEETCTL_MACOS_DEVID_P12_PASSPHRASE'}; files made by OpenSSL 3 may need \`openssl pkcs12 -export -legacy\` or -keypbe AES-256-CBC -certpbe AES-256-CBC -macalg sha256`,
     );
   }
   const keys: KeyObject[] = [];
@@ -99,12 +115,14 @@ export function identityFromPkcs12(p12: Buffer, passphrase: string, what = 'the 
   if (certs.length === 0) {
     fail(`${what} contains no certificate`);
   }
-  return assemble(keys[0] as KeyObject, certs, what);
+  return assemble(keys[0] as KeyObject, certs, what, wording);
 }
 
-function assemble(key: KeyObject, ders: readonly Buffer[], what: string): SigningIdentity {
+function assemble(key: KeyObject, ders: readonly Buffer[], what: string, wording: IdentityWording): SigningIdentity {
   if (key.asymmetricKeyType !== 'rsa') {
-    fail(`${what}: the private key is ${key.asymmetricKeyType ?? 'unknown'}, but macOS package signatures need an RSA key`);
+    fail(
+      `${what}: the private key is ${key.asymmetricKeyType ?? 'unknown'}, but ${wording.purpose ?? 'macOS package signatures'} need an RSA key`,
+    );
   }
   const x509s = ders.map((d) => new X509Certificate(d));
   const leaf = x509s.find((c) => c.checkPrivateKey(key));

@@ -145,3 +145,34 @@ function checkReply(reply: Buffer, imprint: Buffer, nonce: Buffer, url: string):
   }
   return { token: Buffer.from(token), genTime: info.genTime };
 }
+
+/**
+ * Tries each server in order, each with its own retries, and returns the first valid token: one
+ * timestamp authority being down or slow must not fail a release build when another is configured.
+ * When every server fails, the error lists each one's reason on a single line.
+ */
+export async function requestTimestampFromAny(
+  data: Buffer,
+  urls: readonly string[],
+  o: Omit<TimestampOptions, 'url'> & {
+    readonly hint?: string;
+    /** Called when a server fails and the next one is about to be tried. */
+    readonly onFallback?: (url: string, e: Error) => void;
+  },
+): Promise<Timestamp & { readonly url: string }> {
+  const reasons: string[] = [];
+  for (const [i, url] of urls.entries()) {
+    try {
+      return { ...(await requestTimestamp(data, { ...o, url })), url };
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      reasons.push(err.message.startsWith('timestamp server ') ? err.message.slice('timestamp server '.length) : `${url}: ${err.message}`);
+      if (i < urls.length - 1) {
+        o.onFallback?.(url, err);
+      }
+    }
+  }
+  throw new ApiError('E_TSA', `no timestamp server answered: ${reasons.join('; ')}`, {
+    hint: o.hint ?? 'check --timestamp-url and the network',
+  });
+}

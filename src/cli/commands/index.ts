@@ -10,6 +10,7 @@ import { registerConfig } from './config.js';
 import { registerLogin, registerLogout } from './login.js';
 import { registerAppleMdm } from './apple-mdm.js';
 import { registerPackager } from './packager.js';
+import { registerSign } from './sign.js';
 
 export const COMMANDS: readonly CommandModule[] = [
   registerPackage,
@@ -20,4 +21,5 @@ export const COMMANDS: readonly CommandModule[] = [
   registerLogout,
   registerAppleMdm,
   registerPackager,
+  registerSign,
 ];

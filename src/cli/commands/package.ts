@@ -3,7 +3,7 @@
  */
 import { Option } from 'commander';
 import type { CommandModule } from '../context.js';
-import { boolOption } from '../flags.js';
+import { boolOption, collect } from '../flags.js';
 import { addInstallerFlags } from '../installer-flags.js';
 
 export const registerPackage: CommandModule = (program, ctx) => {
@@ -26,7 +26,11 @@ export const registerPackage: CommandModule = (program, ctx) => {
       '--macos-devid-p12 <path>',
       'Developer ID Installer identity as a .p12 file; passphrase from FLEETCTL_MACOS_DEVID_P12_PASSPHRASE (pkg)',
     )
-    .option('--timestamp-url <url>', 'RFC 3161 timestamp server for the signature, or "none" (default: none, Apple\'s when notarizing)')
+    .option(
+      '--timestamp-url <url>',
+      'RFC 3161 timestamp server for the signature, or "none"; msi: repeat to fall back in order, pkg: the first is used (default: none, Apple\'s when notarizing)',
+      collect,
+    )
     .addOption(boolOption('--notarize', 'notarize the signed pkg with Apple and staple the ticket'))
     .addOption(
       new Option('--app-store-connect-api-key-id <id>', 'App Store Connect API key ID, for notarization').env(

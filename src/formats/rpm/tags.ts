@@ -34,6 +34,10 @@ export const HEADER_IMMUTABLE = 63;
 
 /** Signature-header tags. */
 export const SigTag = {
+  /** OpenPGP header signature made with a DSA, ECDSA or EdDSA key. */
+  DSA: 267,
+  /** OpenPGP header signature made with an RSA key. */
+  RSA: 268,
   SHA1: 269,
   SHA256: 273,
   SIZE: 1000,

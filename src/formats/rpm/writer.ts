@@ -9,7 +9,8 @@
  *   2. builds the main header, whose length is now fixed;
  *   3. writes the main header and copies the spool after it, computing the MD5 as it goes, leaving
  *      room for lead + signature header, whose length does not depend on any digest value;
- *   4. writes lead + signature header into that room.
+ *   4. writes lead + signature header into that room (an optional OpenPGP signature over the main
+ *      header, from a caller's callback, is made right after step 2).
  * Peak memory is a few compression segments, whatever the payload size. Output is a pure function
  * of the spec (no clock, host name or randomness), so equal inputs give byte-identical packages.
  *
@@ -24,7 +25,7 @@ import { planFiles } from './file-list.js';
 import { LEAD_LENGTH, rpmLead } from './lead.js';
 import { buildMainHeader, nvr, type RpmSpec } from './main-header.js';
 import { writePayload, type PayloadOptions, type PayloadResult } from './payload.js';
-import { DEFAULT_RESERVED_SPACE, buildSignatureHeader } from './signature.js';
+import { DEFAULT_RESERVED_SPACE, buildSignatureHeader, fitReservedSpace } from './signature.js';
 
 export interface RpmWriteOptions extends PayloadOptions {
   /** The package file to create (truncated if it exists). */
@@ -33,6 +34,11 @@ export interface RpmWriteOptions extends PayloadOptions {
   readonly tmpDir: string;
   /** Zero bytes kept in the signature header for in-place `rpmsign` (default 4128, as rpmbuild). */
   readonly reservedSpace?: number;
+  /**
+   * Signs the main header (magic to end of data): returns a binary, detached OpenPGP v4 signature
+   * packet for the signature header. Key handling stays with the caller.
+   */
+  readonly sign?: (mainHeader: Buffer) => Promise<Uint8Array>;
   /** Progress: `compressing` while the payload streams, `writing` while the package is assembled. */
   readonly onStage?: (stage: 'compressing' | 'writing') => void;
 }
@@ -87,14 +93,17 @@ export async function writeRpm(spec: RpmSpec, opts: RpmWriteOptions): Promise<Rp
 
     opts.onStage?.('writing');
     const header = buildMainHeader(spec, files, payload, opts);
-    const reservedSpace = opts.reservedSpace ?? DEFAULT_RESERVED_SPACE;
-    const sigValues = {
+    // The OpenPGP signature covers the main header only, so it is known before the payload is copied.
+    const openpgp = opts.sign === undefined ? undefined : await opts.sign(header);
+    const unfitted = {
       headerSha1: createHash('sha1').update(header).digest('hex'),
       headerSha256: createHash('sha256').update(header).digest('hex'),
       size: header.length + payload.compressedSize,
       payloadSize: payload.archiveSize,
-      reservedSpace,
+      reservedSpace: opts.reservedSpace ?? DEFAULT_RESERVED_SPACE,
+      ...(openpgp === undefined ? {} : { openpgp }),
     };
+    const sigValues = { ...unfitted, reservedSpace: fitReservedSpace({ ...unfitted, md5: new Uint8Array(16) }) };
     // Digest values have fixed lengths, so a placeholder MD5 gives the final signature header length.
     const sigLength = buildSignatureHeader({ ...sigValues, md5: new Uint8Array(16) }).length;
     const headerAt = LEAD_LENGTH + sigLength;

@@ -5,6 +5,7 @@
  * control.tar.gz, which precedes it in the ar archive, are computed on the way through), then the
  * small control archive is built in memory and the ar container is assembled into ctx.outPath.
  * Compression runs on every core through ParallelGzip and produces a single gzip member.
+ * With options.gpgSigning, a debsigs-style `_gpgorigin` member follows data.tar.gz (see sign.ts).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { copyFileInto, openFileSink } from '../../formats/file-sink.js';
 import type { BuildContext, Packager } from '../types.js';
 import { linuxPayload, linuxScripts } from '../linux/payload.js';
 import { debControl } from './control.js';
+import { DEB_ORIGIN_SIGNATURE, debOriginSignature } from './sign.js';
 
 /** Files at least this big are compressed on their own segments (so their compressed form is cacheable). */
 const ALIGN_AT = 1 << 20;
@@ -104,11 +106,18 @@ export const debPackager: Packager = {
       fileEntry('prerm', 0o755, scripts.preRemove, mtime),
     ]);
 
+    const debianBinary = Buffer.from('2.0\n');
+    const gpg = ctx.options.gpgSigning;
+    let signature: Buffer | undefined;
+    if (gpg !== undefined) {
+      ctx.report('signing', 'OpenPGP origin signature');
+      signature = await debOriginSignature(gpg, mtime, { debianBinary, control, dataPath });
+    }
+
     ctx.report('writing', 'writing the .deb');
     const out = await openFileSink(ctx.outPath, 0o644);
     try {
       await out.write(AR_MAGIC);
-      const debianBinary = Buffer.from('2.0\n');
       for (const [name, data] of [
         ['debian-binary', debianBinary],
         ['control.tar.gz', control],
@@ -121,6 +130,11 @@ export const debPackager: Packager = {
       await out.write(arMemberHeader({ name: 'data.tar.gz', size: dataSize, mtime }));
       await copyFileInto(dataPath, out.write);
       await out.write(arPadding(dataSize));
+      if (signature !== undefined) {
+        await out.write(arMemberHeader({ name: DEB_ORIGIN_SIGNATURE, size: signature.length, mtime }));
+        await out.write(signature);
+        await out.write(arPadding(signature.length));
+      }
     } finally {
       await out.close();
     }

@@ -25,6 +25,8 @@ import type { RpmSpec } from '../../formats/rpm/main-header.js';
 import type { RpmCompression } from '../../formats/rpm/payload.js';
 import { writeRpm } from '../../formats/rpm/writer.js';
 import { UserError } from '../../core/errors.js';
+import { signWithGpg } from '../../signing/openpgp/sign.js';
+import type { GpgSigningOptions } from '../../signing/openpgp/signing-options.js';
 import { linuxPayload, linuxScripts } from '../linux/payload.js';
 import type { BuildContext, Packager } from '../types.js';
 import {
@@ -106,6 +108,12 @@ export async function fleetRpmSpec(ctx: BuildContext): Promise<RpmSpec> {
   };
 }
 
+/** The OpenPGP header signature (tag 268/267), dated at the build time so signed builds reproduce. */
+function signRpmHeader(ctx: BuildContext, gpg: GpgSigningOptions, mainHeader: Buffer): Promise<Buffer> {
+  ctx.report('signing', 'OpenPGP header signature');
+  return signWithGpg(gpg, mainHeader, { createdAt: ctx.options.mtime, armor: false });
+}
+
 export function createRpmPackager(opts: RpmPackagerOptions = {}): Packager {
   const compression = opts.compression ?? 'gzip';
   const level = opts.level ?? 6;
@@ -124,6 +132,7 @@ export function createRpmPackager(opts: RpmPackagerOptions = {}): Packager {
     fileName: (version, options) => rpmFileName(version, options.arch),
     async build(ctx: BuildContext): Promise<void> {
       const spec = await fleetRpmSpec(ctx);
+      const gpg = ctx.options.gpgSigning;
       await writeRpm(spec, {
         outPath: ctx.outPath,
         tmpDir: ctx.tmpDir,
@@ -133,6 +142,7 @@ export function createRpmPackager(opts: RpmPackagerOptions = {}): Packager {
         ...(ctx.cache ? { cache: ctx.cache } : {}),
         segmentSize: SEGMENT_SIZE,
         onStage: (stage) => ctx.report(stage, stage === 'compressing' ? 'rpm payload' : ctx.outPath),
+        ...(gpg === undefined ? {} : { sign: (mainHeader: Buffer) => signRpmHeader(ctx, gpg, mainHeader) }),
       });
     },
   };
