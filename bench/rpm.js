@@ -15,29 +15,25 @@
  */
 import { spawnSync } from 'node:child_process';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
-  readSync,
   rmSync,
   statSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { linuxContext, makeAgentBinaries, median, sh } from './lib/common.js';
 
 const DIST = process.env.FLEETCTL_DIST
   ? pathToFileURL(`${process.env.FLEETCTL_DIST.replace(/\/$/, '')}/`)
   : new URL('../dist/', import.meta.url);
 const MTIME = 1_700_000_000;
-const PART = 23_333_333;
 
 // ---- child: one build with our packager, reports its own figures as JSON on stdout ----
 if (process.argv[2] === '--child') {
@@ -54,14 +50,6 @@ if (process.argv[2] === '--child') {
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] ?? 3) || 3;
 const keep = args.includes('--keep');
-
-function sh(cmd, argv, opts = {}) {
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-  if (r.status !== 0) {
-    throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
-  }
-  return r.stdout;
-}
 
 const HAVE_TIME = existsSync('/usr/bin/time');
 
@@ -87,141 +75,6 @@ function timed(cmd, argv, opts = {}) {
     rssMb = rssKb / 1024;
   }
   return { wall, cpu, rssMb, stdout: r.stdout };
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** ~70 MB of real ELF executables, largest first, cut into three agent binaries. */
-function makeBinaries(dir) {
-  const elves = readdirSync('/usr/bin')
-    .map((n) => join('/usr/bin', n))
-    .filter((p) => {
-      try {
-        const st = statSync(p);
-        if (!st.isFile()) {
-          return false;
-        }
-        const fd = openSync(p, 'r');
-        const magic = Buffer.alloc(4);
-        const n = readSync(fd, magic, 0, 4, 0);
-        closeSync(fd);
-        return n === 4 && magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-      } catch {
-        return false;
-      }
-    })
-    .sort((a, b) => statSync(b).size - statSync(a).size);
-  const names = ['orbit', 'osqueryd', 'fleet-desktop'];
-  const out = names.map((n) => join(dir, n));
-  let part = 0;
-  let fd = openSync(out[0], 'w');
-  let written = 0;
-  for (const p of elves) {
-    let data = readFileSync(p);
-    while (data.length > 0 && part < names.length) {
-      const take = Math.min(PART - written, data.length);
-      writeSync(fd, data, 0, take);
-      written += take;
-      data = data.subarray(take);
-      if (written === PART) {
-        closeSync(fd);
-        part += 1;
-        written = 0;
-        if (part < names.length) {
-          fd = openSync(out[part], 'w');
-        }
-      }
-    }
-    if (part === names.length) {
-      break;
-    }
-  }
-  if (part < names.length) {
-    throw new Error('not enough ELF files in /usr/bin for 70 MB');
-  }
-  return out;
-}
-
-function fileEntry(path, src, mode) {
-  return {
-    path,
-    type: 'file',
-    mode,
-    mtime: MTIME,
-    uid: 0,
-    gid: 0,
-    uname: 'root',
-    gname: 'root',
-    size: statSync(src).size,
-    content: { kind: 'path', path: src },
-  };
-}
-function dirEntry(path) {
-  return { path, type: 'dir', mode: 0o755, mtime: MTIME, uid: 0, gid: 0, uname: 'root', gname: 'root', size: 0 };
-}
-
-function makeContext(work, [orbit, osqueryd, desktop]) {
-  const small = join(work, 'small');
-  mkdirSync(small);
-  writeFileSync(join(small, 'certs.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-  writeFileSync(join(small, 'tuf-metadata.json'), '{"root.json":{}}\n');
-  const files = [
-    fileEntry('bin/orbit/linux/stable/orbit', orbit, 0o755),
-    fileEntry('bin/osqueryd/linux/stable/osqueryd', osqueryd, 0o755),
-    fileEntry('bin/desktop/linux/stable/fleet-desktop/fleet-desktop', desktop, 0o755),
-    fileEntry('certs.pem', join(small, 'certs.pem'), 0o644),
-    fileEntry('tuf-metadata.json', join(small, 'tuf-metadata.json'), 0o600),
-  ];
-  const dirs = new Set(['staging']);
-  for (const f of files) {
-    const parts = f.path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      dirs.add(parts.slice(0, i).join('/'));
-    }
-  }
-  const options = {
-    type: 'rpm',
-    arch: 'amd64',
-    fleetUrl: 'https://fleet.example.com',
-    enrollSecret: 'bench-secret',
-    fleetDesktopAlternativeBrowserHost: '',
-    identifier: 'com.fleetdm.orbit',
-    insecure: false,
-    service: true,
-    orbitChannel: 'stable',
-    osquerydChannel: 'stable',
-    desktopChannel: 'stable',
-    disableUpdates: false,
-    disableSetupExperience: false,
-    bypassEndUserAuth: false,
-    updateUrl: 'https://updates.fleetdm.com',
-    debug: false,
-    fleetDesktop: true,
-    updateInterval: '15m0s',
-    useSystemConfiguration: false,
-    enableScripts: false,
-    hostIdentifier: 'uuid',
-    endUserEmail: '',
-    disableKeystore: false,
-    osqueryDb: '',
-    fleetManagedHostIdentityCertificate: false,
-    cpuQuota: 20,
-    mtime: MTIME,
-  };
-  const target = (name, relPath) => ({ name, platform: 'linux', channel: 'stable', relPath, version: '1.38.0', execPath: relPath });
-  return {
-    options,
-    version: '1.38.0',
-    orbitRoot: [...[...dirs].sort().map(dirEntry), ...files],
-    targets: {
-      orbit: target('orbit', 'bin/orbit/linux/stable/orbit'),
-      osqueryd: target('osqueryd', 'bin/osqueryd/linux/stable/osqueryd'),
-      desktop: target('desktop', 'bin/desktop/linux/stable/fleet-desktop/fleet-desktop'),
-    },
-  };
 }
 
 function runOurs(work, ctxBase, i) {
@@ -308,9 +161,9 @@ function runRpmbuild(work, spec, i) {
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'rpm-bench-'));
   try {
-    const bins = makeBinaries(work);
+    const bins = makeAgentBinaries(work);
     const total = bins.reduce((n, b) => n + statSync(b).size, 0);
-    const ctxBase = makeContext(work, bins);
+    const ctxBase = linuxContext(work, bins, 'rpm');
     // warm the page cache and check our output once before timing
     const loadBefore = loadavg()[0];
     const first = runOurs(work, ctxBase, 'warm');

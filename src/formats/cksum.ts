@@ -11,6 +11,7 @@
  * The table-driven update processes 8 bytes per step ("slicing-by-8") because this runs over every
  * byte of a ~70 MB payload in JavaScript, where the byte-at-a-time loop would cost several times more.
  */
+import type { Digester } from './content-cache.js';
 
 const POLY = 0x04c11db7;
 
@@ -106,4 +107,18 @@ export class Cksum {
   digest(): number {
     return cksumFinish(this.crc, this.length);
   }
+}
+
+/**
+ * POSIX cksum as a content-cache Digester (decimal string, as `cksum` prints it), so a writer can
+ * cache a file's BOM checksum along with its compressed form.
+ */
+export function cksumDigester(): Digester {
+  const c = new Cksum();
+  return {
+    update: (chunk) => {
+      c.update(chunk);
+    },
+    digest: () => String(c.digest()),
+  };
 }

@@ -15,6 +15,7 @@ import { normalizeUpdateUrl } from '../tuf/transport.js';
 import { packagerFor, supportedTypes } from './registry.js';
 import { stageOrbitRoot, withEnrollmentFiles, type StagingResult } from './staging.js';
 import type { BuildStage, Packager, PackageOptions } from './types.js';
+import type { ContentCache } from '../formats/content-cache.js';
 
 export interface PackageRequest {
   readonly options: PackageOptions;
@@ -62,6 +63,11 @@ export interface PreparedBuild {
   readonly tufPlatform: string;
   /** Scratch directory holding extracted archives; call dispose() when done with the preparation. */
   readonly tmpDir: string;
+  /**
+   * Compressed forms and digests of large inputs shared by every installer written from this
+   * preparation (and others); created, attached and disposed of by the caller that builds many.
+   */
+  readonly cache?: ContentCache;
   dispose(): Promise<void>;
 }
 
@@ -128,6 +134,7 @@ export async function writeInstaller(
       outPath: partial,
       tmpDir,
       report,
+      ...(prepared.cache ? { cache: prepared.cache } : {}),
     });
     await rename(partial, outPath);
     done = true;

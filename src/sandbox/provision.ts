@@ -2,14 +2,17 @@
  * `sandbox provision`: T+1 enroll secrets → every requested installer type for each → a store (local
  * directory or S3) at `<prefix>/<installers-dir>/<secret>/fleet-osquery.<type>` → the Fleet server's
  * configuration. Each type is prepared once (TUF refresh, verified targets, staged tree); per secret
- * only the installer itself is written. Objects already built from the same inputs are skipped, and
- * every write is atomic, so a crashed or repeated run converges on the same complete set.
+ * only the installer itself is written, and one content cache for the run lets every installer after
+ * the first of its type copy the agent binaries' compressed form instead of compressing them again.
+ * Objects already built from the same inputs are skipped, and every write is atomic, so a crashed or
+ * repeated run converges on the same complete set.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { ContentCache } from '../formats/content-cache.js';
 import { prepareBuild, writeInstaller, type PreparedBuild } from '../packaging/build.js';
 import type { PackageOptions, PackageType } from '../packaging/types.js';
 import { installerName, objectKey, type Destination } from './destination.js';
@@ -86,11 +89,12 @@ async function withRetries<T>(attempts: number, fn: () => Promise<T>, onRetry: (
 
 export async function provision(req: ProvisionRequest): Promise<ProvisionedObject[]> {
   const prepared = new Map<PackageType, PreparedBuild>();
+  const cache = new ContentCache();
   const work = await mkdtemp(join(tmpdir(), 'fleetctl-provision-'));
   try {
     for (const [type, options] of req.optionsByType) {
       req.onStage?.(`preparing ${type}`);
-      prepared.set(type, await prepareBuild({ options, offline: req.offline, cacheRoot: req.cacheRoot, report: () => {} }));
+      prepared.set(type, { ...(await prepareBuild({ options, offline: req.offline, cacheRoot: req.cacheRoot, report: () => {} })), cache });
     }
     const jobs: Array<{ secretIndex: number; type: PackageType }> = [];
     req.secrets.forEach((_s, secretIndex) => {
@@ -99,19 +103,36 @@ export async function provision(req: ProvisionRequest): Promise<ProvisionedObjec
       }
     });
     const results: ProvisionedObject[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < jobs.length) {
-        const job = jobs[next++] as { secretIndex: number; type: PackageType };
-        results.push(await runJob(req, prepared.get(job.type) as PreparedBuild, job.secretIndex, job.type, work));
-      }
+    const runAll = async (batch: ReadonlyArray<{ secretIndex: number; type: PackageType }>): Promise<void> => {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < batch.length) {
+          const job = batch[next++] as { secretIndex: number; type: PackageType };
+          results.push(await runJob(req, prepared.get(job.type) as PreparedBuild, job.secretIndex, job.type, work));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency, batch.length)) }, worker));
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency, jobs.length)) }, worker));
+    // One installer per set of agent binaries (TUF platform; deb and rpm share the Linux agents)
+    // fills the content cache before the rest start: a build running alongside the first one of
+    // its inputs would miss the cache and compress the same binaries again.
+    const platforms = new Set<string>();
+    const first = jobs.filter((j) => {
+      const platform = (prepared.get(j.type) as PreparedBuild).tufPlatform;
+      if (j.secretIndex !== 0 || platforms.has(platform)) {
+        return false;
+      }
+      platforms.add(platform);
+      return true;
+    });
+    await runAll(first);
+    await runAll(jobs.filter((j) => !first.includes(j)));
     return results.sort((a, b) => a.secretIndex - b.secretIndex || a.type.localeCompare(b.type));
   } finally {
     for (const p of prepared.values()) {
       await p.dispose();
     }
+    await cache.dispose();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,11 @@
  * (`sameAs`), like WiX's "smart cabbing". Zero-length files need no data and point at the end of the
  * preceding folder.
  *
+ * With a content cache (`CabinetOptions.cache`), a large file read from disk (`CabFile.path`) has its
+ * folder's CFDATA records recorded on first use, keyed by level and the file's identity; a later
+ * cabinet copies them (the block count goes into CFFOLDER) instead of compressing again. Cached or
+ * not, the bytes are the same.
+ *
  * The header records come first in the file but depend on compressed sizes, so their space is reserved,
  * the data is streamed behind it, and the header is patched in at the end (`CabSink.writeAt`). Memory use is
  * bounded by the number of blocks in flight, independent of file sizes.
@@ -20,6 +25,10 @@
  * Spec: https://learn.microsoft.com/en-us/previous-versions/ms974336(v=msdn.10) (Microsoft Cabinet
  * Format); MSZIP: MS-MCI.
  */
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import { fileIdentity, type CachedFile, type ContentCache } from '../content-cache.js';
 import { cfdataHeader } from './checksum.js';
 import { dosDateTime } from './dos-time.js';
 import { MSZIP_BLOCK, mszipBlock } from './mszip.js';
@@ -34,6 +43,8 @@ export interface CabFile {
   readonly content: () => AsyncIterable<Buffer>;
   /** Index of an earlier file with identical bytes whose folder this file shares. */
   readonly sameAs?: number;
+  /** The file on disk `content` reads, if any: with a cache, its identity keys the compressed folder. */
+  readonly path?: string;
 }
 
 /** Where the cabinet goes: appended sequentially, with the reserved header patched at the end. */
@@ -51,6 +62,8 @@ export interface CabinetOptions {
   readonly concurrency?: number;
   /** Called after each file with its uncompressed size (progress). */
   readonly onFile?: (index: number, bytes: number) => void;
+  /** Reuses (and records) the compressed folders of large files across cabinets. */
+  readonly cache?: ContentCache;
 }
 
 export interface CabinetSummary {
@@ -66,6 +79,8 @@ const TYPE_MSZIP = 1;
 const ATTR_ARCHIVE = 0x20;
 const ATTR_NAME_IS_UTF = 0x80;
 const MAX_COUNT = 0xffff;
+/** Files at least this big (agent binaries) are worth a cache entry; smaller ones are just compressed. */
+const CACHE_AT = 1 << 20;
 
 interface FolderState {
   start: number;
@@ -123,6 +138,8 @@ export async function writeCabinet(files: readonly CabFile[], sink: CabSink, opt
   // Compression pipeline: blocks are compressed concurrently and appended in order.
   const inflight: { folder: number; raw: number; payload: Promise<Buffer> }[] = [];
   let totalBlocks = 0;
+  // CFDATA records of the file being recorded for the cache (only its folder's blocks are captured).
+  let capture: { folder: number; fh: FileHandle; size: number } | undefined;
   const drainOne = async (): Promise<void> => {
     const job = inflight.shift()!;
     const payload = await job.payload;
@@ -135,7 +152,34 @@ export async function writeCabinet(files: readonly CabFile[], sink: CabSink, opt
     }
     folder.blocks++;
     totalBlocks++;
-    await sink.append(Buffer.concat([cfdataHeader(payload, job.raw), payload]));
+    const record = Buffer.concat([cfdataHeader(payload, job.raw), payload]);
+    if (capture !== undefined && capture.folder === job.folder) {
+      await capture.fh.write(record);
+      capture.size += record.length;
+    }
+    await sink.append(record);
+  };
+  // A cached folder: its records are copied as they are (each CFDATA checksum covers only its block).
+  const copyFolder = async (folder: number, hit: CachedFile): Promise<void> => {
+    while (inflight.length > 0) {
+      await drainOne();
+    }
+    const fo = folders[folder]!;
+    const blocks = hit.extra?.['blocks'] ?? 0;
+    if (blocks > MAX_COUNT) {
+      throw new RangeError('a cabinet folder holds at most 65 535 blocks (2 GiB)');
+    }
+    fo.start = sink.size - base;
+    fo.blocks = blocks;
+    totalBlocks += blocks;
+    let copied = 0;
+    for await (const c of createReadStream(hit.blob, { highWaterMark: 1 << 20 })) {
+      copied += (c as Buffer).length;
+      await sink.append(c as Buffer);
+    }
+    if (copied !== hit.compressedSize) {
+      throw new Error(`cabinet cache blob ${hit.blob} has ${copied} bytes, expected ${hit.compressedSize}`);
+    }
   };
   const submit = async (folder: number, block: Buffer): Promise<void> => {
     const payload = mszipBlock(block, level);
@@ -147,13 +191,9 @@ export async function writeCabinet(files: readonly CabFile[], sink: CabSink, opt
     }
   };
 
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i]!;
-    if (f.sameAs !== undefined || f.size === 0) {
-      options.onFile?.(i, f.size);
-      continue;
-    }
-    const folder = folderOf[i]!;
+  /** Cuts one file into blocks and queues them; returns the file's CRC-32 when `withCrc` (cache entries). */
+  const compressFile = async (f: CabFile, folder: number, withCrc: boolean): Promise<number> => {
+    let fileCrc = 0;
     let pending: Buffer[] = [];
     let pendingLen = 0;
     let seen = 0;
@@ -161,6 +201,9 @@ export async function writeCabinet(files: readonly CabFile[], sink: CabSink, opt
       seen += chunk.length;
       if (seen > f.size) {
         throw new Error(`cabinet file ${f.name} is larger than its declared ${f.size} bytes`);
+      }
+      if (withCrc) {
+        fileCrc = crc32(chunk, fileCrc);
       }
       let c = chunk;
       while (c.length > 0) {
@@ -182,6 +225,52 @@ export async function writeCabinet(files: readonly CabFile[], sink: CabSink, opt
     if (seen !== f.size) {
       throw new Error(`cabinet file ${f.name} has ${seen} bytes, ${f.size} declared`);
     }
+    return fileCrc >>> 0;
+  };
+
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
+    if (f.sameAs !== undefined || f.size === 0) {
+      options.onFile?.(i, f.size);
+      continue;
+    }
+    const folder = folderOf[i]!;
+    const cache = options.cache;
+    const key = cache !== undefined && f.path !== undefined && f.size >= CACHE_AT ? `cab:${level}:${await fileIdentity(f.path)}` : undefined;
+    if (cache === undefined || key === undefined) {
+      await compressFile(f, folder, false);
+      options.onFile?.(i, f.size);
+      continue;
+    }
+    const hit = cache.get(key);
+    if (hit !== undefined && hit.inputSize === f.size && hit.extra?.['blocks'] !== undefined) {
+      await copyFolder(folder, hit);
+      options.onFile?.(i, f.size);
+      continue;
+    }
+    // Record this folder's CFDATA records as they are appended (blocks of earlier files still in
+    // flight belong to other folders and are not captured).
+    const blob = await cache.newBlobPath();
+    const rec = { folder, fh: await open(blob, 'w', 0o600), size: 0 };
+    let fileCrc: number;
+    capture = rec;
+    try {
+      fileCrc = await compressFile(f, folder, true);
+      while (inflight.length > 0) {
+        await drainOne();
+      }
+    } finally {
+      capture = undefined;
+      await rec.fh.close();
+    }
+    cache.set(key, {
+      blob,
+      compressedSize: rec.size,
+      inputSize: f.size,
+      crc32: fileCrc,
+      digests: {},
+      extra: { blocks: folders[folder]!.blocks },
+    });
     options.onFile?.(i, f.size);
   }
   while (inflight.length > 0) {

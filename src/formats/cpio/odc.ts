@@ -115,6 +115,20 @@ export class OdcWriter {
     }
   }
 
+  /**
+   * Adds one member whose data the caller writes straight into the downstream sink (e.g. through a
+   * compression cache that copies already-compressed bytes). `writeData` must deliver exactly
+   * `m.size` bytes after the header, or every later member would be misplaced.
+   */
+  async addWith(m: OdcMember, writeData: () => Promise<void>): Promise<void> {
+    if (this.ended) {
+      throw new InternalError('E_CPIO_STATE', 'cpio odc: add after end');
+    }
+    await this.emit(odcHeader(m));
+    await writeData();
+    this.written += m.size;
+  }
+
   /** Writes the trailer and pads to a 512-byte boundary; returns the archive length. */
   async end(): Promise<number> {
     await this.add({ name: ODC_TRAILER_NAME, mode: 0, uid: 0, gid: 0, nlink: 1, mtime: 0, size: 0, ino: 0 });

@@ -148,9 +148,17 @@ export class ParallelGzip {
       while (this.inflight.length > 0) {
         await this.drainOne();
       }
-      if (o.onData !== undefined) {
+      // Writers that share an input (deb and rpm ship the same Linux binaries, with the same
+      // settings) ask for different digests: those the entry lacks are computed once and added.
+      const missing = Object.entries(o.digests ?? {})
+        .filter(([name]) => hit.digests[name] === undefined)
+        .map(([name, make]) => [name, make()] as const);
+      if (o.onData !== undefined || missing.length > 0) {
         for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
-          o.onData(c as Buffer);
+          o.onData?.(c as Buffer);
+          for (const [, d] of missing) {
+            d.update(c as Buffer);
+          }
         }
       }
       for await (const c of createReadStream(hit.blob, { highWaterMark: 1 << 20 })) {
@@ -158,7 +166,14 @@ export class ParallelGzip {
       }
       this.crc = crc32Combine(this.crc, hit.crc32, size);
       this.inSize += size;
-      return { ...hit.digests };
+      if (missing.length === 0) {
+        return { ...hit.digests };
+      }
+      const digests = { ...hit.digests, ...Object.fromEntries(missing.map(([name, d]) => [name, d.digest()])) };
+      if (key !== undefined) {
+        o.cache?.set(key, { ...hit, digests });
+      }
+      return digests;
     }
     const digesters = Object.entries(o.digests ?? {}).map(([name, make]) => [name, make()] as const);
     const blob = key === undefined || o.cache === undefined ? undefined : await o.cache.newBlobPath();

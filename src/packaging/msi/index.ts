@@ -15,6 +15,7 @@ import type { Arch, BuildContext, Packager, PackageOptions } from '../types.js';
 import { defaultRandom, randomGuid, type RandomSource } from './guid.js';
 import { orbitEnvironment } from './environment.js';
 import { buildLayout } from './layout.js';
+import { signBuiltMsi } from './sign.js';
 import { buildDatabase, CABINET, MANUFACTURER, PRODUCT_NAME } from './tables.js';
 import { renderOsqueryManifest } from './templates.js';
 import { productVersion, versionAtLeast } from './version.js';
@@ -90,6 +91,8 @@ export function createMsiPackager(config: MsiPackagerOptions = {}): Packager {
         size: f.entry.size,
         mtime: f.entry.mtime,
         content: () => readContent(f.entry),
+        // Lets the cabinet writer reuse the compressed folder of an agent binary (ctx.cache).
+        ...(f.entry.content?.kind === 'path' ? { path: f.entry.content.path } : {}),
         ...(f.sameAs !== undefined ? { sameAs: keyIndex.get(f.sameAs)! } : {}),
       }));
       ctx.report('compressing');
@@ -113,9 +116,10 @@ export function createMsiPackager(config: MsiPackagerOptions = {}): Packager {
           },
           cabinets: [{ name: CABINET, files }],
         },
-        config.level === undefined ? {} : { level: config.level },
+        { ...(config.level === undefined ? {} : { level: config.level }), ...(ctx.cache !== undefined ? { cache: ctx.cache } : {}) },
       );
       ctx.report('writing', ctx.outPath);
+      await signBuiltMsi(ctx);
     },
   };
 }

@@ -48,7 +48,7 @@ export async function buildPkg(ctx: BuildContext, opts: PkgBuildOptions = {}): P
 async function writePkg(ctx: BuildContext, [payloadSpool, scriptsSpool]: readonly [string, string], opts: PkgBuildOptions): Promise<void> {
   const mtime = ctx.options.mtime;
   ctx.report('compressing', 'Payload');
-  const payload = await writeCpioGzip(payloadTree(ctx), payloadSpool);
+  const payload = await writeCpioGzip(payloadTree(ctx), payloadSpool, 6, ctx.cache);
   // Scripts is a few KiB; it goes through the same writer for one code path.
   const scripts = await writeCpioGzip(scriptsTree(ctx), scriptsSpool, 9);
   const bom = buildBom(payload.bom);

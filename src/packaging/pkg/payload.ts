@@ -5,11 +5,19 @@
  * once, its POSIX cksum (for the BOM) computed on the way into the cpio stream, the stream
  * compressed on every core, and the compressed bytes spooled to a temp file while their SHA-1 and
  * length (needed by the xar TOC, which precedes the heap) are taken. Memory stays flat.
+ *
+ * Agent binaries (files of at least ALIGN_AT bytes read from disk) are compressed on segments of
+ * their own through `ParallelGzip.writeFile`, so their compressed form depends on their content
+ * alone; with a content cache (sandbox provision, the Packager service) each is compressed and
+ * checksummed once per run and later payloads copy the recorded bytes. The path is the same with
+ * and without a cache, so both give byte-identical payloads. No digest of the uncompressed cpio
+ * stream is needed: xar stores the Payload as is (its extracted checksum is its archived one).
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Cksum } from '../../formats/cksum.js';
+import { Cksum, cksumDigester } from '../../formats/cksum.js';
+import type { ContentCache } from '../../formats/content-cache.js';
 import { C_ISDIR, C_ISLNK, C_ISREG, OdcWriter } from '../../formats/cpio/odc.js';
 import type { BomEntry } from '../../formats/bom/writer.js';
 import { readContent, sortByPath, type ArchiveEntry } from '../../formats/entry.js';
@@ -27,7 +35,7 @@ export const PAYLOAD_GID = 80;
  */
 const GZIP_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
 
-/** Files at least this big start a fresh compression segment (keeps their compressed form cacheable). */
+/** Files at least this big are compressed on segments of their own (keeps their compressed form cacheable). */
 const ALIGN_AT = 1 << 20;
 
 export interface SpooledArchive {
@@ -54,7 +62,7 @@ export function payloadName(path: string): string {
  * Writes entries (relative paths; '' is the root) as gzip(cpio odc) into `path`, owned 0:80, and
  * returns the BOM records and the summary PackageInfo needs. Entries are sorted here.
  */
-export async function writeCpioGzip(entries: readonly ArchiveEntry[], path: string, level = 6): Promise<WrittenPayload> {
+export async function writeCpioGzip(entries: readonly ArchiveEntry[], path: string, level = 6, cache?: ContentCache): Promise<WrittenPayload> {
   const sink = await openFileSink(path, 0o600);
   const sha1 = createHash('sha1');
   const bom: BomEntry[] = [];
@@ -81,12 +89,18 @@ export async function writeCpioGzip(entries: readonly ArchiveEntry[], path: stri
       };
       const ck = new Cksum();
       let size = 0;
-      if (e.type === 'file') {
+      let checksum: number | undefined;
+      const src = e.content;
+      if (e.type === 'file' && src?.kind === 'path' && e.size >= ALIGN_AT) {
         size = e.size;
         fileBytes += size;
-        if (size >= ALIGN_AT) {
-          await gz.flush();
-        }
+        await cpio.addWith({ ...member, size }, async () => {
+          const d = await gz.writeFile(src.path, size, { digests: { cksum: cksumDigester }, ...(cache !== undefined ? { cache } : {}) });
+          checksum = Number(d['cksum']);
+        });
+      } else if (e.type === 'file') {
+        size = e.size;
+        fileBytes += size;
         const tapped = async function* (): AsyncGenerator<Buffer> {
           for await (const c of readContent(e)) {
             ck.update(c);
@@ -110,7 +124,7 @@ export async function writeCpioGzip(entries: readonly ArchiveEntry[], path: stri
         gid: PAYLOAD_GID,
         mtime: e.mtime,
         size,
-        checksum: e.type === 'dir' ? 0 : ck.digest(),
+        checksum: e.type === 'dir' ? 0 : (checksum ?? ck.digest()),
         ...(e.type === 'symlink' ? { linkTarget: e.linkTarget ?? '' } : {}),
       });
     }
