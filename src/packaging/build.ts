@@ -13,7 +13,7 @@ import { TufClient } from '../tuf/client.js';
 import { fleetRootJson } from '../tuf/fleet-root.js';
 import { normalizeUpdateUrl } from '../tuf/transport.js';
 import { packagerFor, supportedTypes } from './registry.js';
-import { stageOrbitRoot, withEnrollmentFiles, type StagingResult } from './staging.js';
+import { stageOrbitRoot, withEnrollmentFiles, type SharedExtractions, type StagingResult } from './staging.js';
 import type { BuildStage, Packager, PackageOptions } from './types.js';
 import type { ContentCache } from '../formats/content-cache.js';
 
@@ -76,6 +76,8 @@ export interface PrepareRequest {
   readonly offline: boolean;
   readonly cacheRoot: string;
   readonly report: (stage: BuildStage, detail?: string) => void;
+  /** Share archive extractions with other preparations of the same run (sandbox). */
+  readonly shared?: SharedExtractions;
 }
 
 /** TUF refresh + verified targets + orbit root: done once, then reused for any number of installers. */
@@ -102,7 +104,7 @@ export async function prepareBuild(req: PrepareRequest): Promise<PreparedBuild> 
   const tmpDir = await mkdtemp(join(tmpdir(), 'fleetctl-stage-'));
   try {
     const tufPlatform = packager.tufPlatform(o.arch);
-    const staged = await stageOrbitRoot({ options: o, tufPlatform, tuf, tmpDir, report: req.report });
+    const staged = await stageOrbitRoot({ options: o, tufPlatform, tuf, tmpDir, report: req.report, ...(req.shared ? { shared: req.shared } : {}) });
     return { packager, options: o, staged, tufPlatform, tmpDir, dispose: () => rm(tmpDir, { recursive: true, force: true }) };
   } catch (e) {
     await rm(tmpDir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { ArchiveEntry } from '../formats/entry.js';
 import { parentDirs, sortByPath } from '../formats/entry.js';
 import type { TufClient } from '../tuf/client.js';
-import { extractTarGz, joinRel } from './extract-targz.js';
+import { extractTarGz, joinRel, type ExtractedEntry } from './extract-targz.js';
 import { isFleetUpdateUrl } from './options.js';
 import { targetSpecs } from './targets.js';
 import type { BuildStage, PackageOptions, StagedTarget, StagedTargets, TargetName } from './types.js';
@@ -62,11 +62,22 @@ export function withEnrollmentFiles(orbitRoot: readonly ArchiveEntry[], options:
   return sortByPath([...rest, bytesFile('secret.txt', 0o600, Buffer.from(options.enrollSecret, 'utf8'), options.mtime)]);
 }
 
+/**
+ * Archives already extracted in this run, by verified archive file: builds of several types from the
+ * same target (deb and rpm both ship the Linux Fleet Desktop) then share one extraction, so the
+ * extracted files have one identity on disk and their compressed form is reused (content-cache.ts).
+ */
+export interface SharedExtractions {
+  readonly root: string;
+  readonly archives: Map<string, Promise<ExtractedEntry[]>>;
+}
+
 export interface StageArgs {
   readonly options: PackageOptions;
   readonly tufPlatform: string;
   readonly tuf: TufClient;
   readonly tmpDir: string;
+  readonly shared?: SharedExtractions;
   readonly report: (stage: BuildStage, detail?: string) => void;
 }
 
@@ -91,8 +102,18 @@ export async function stageOrbitRoot(a: StageArgs): Promise<StagingResult> {
     if (spec.archiveExec === undefined) {
       files.push(entry(relPath, 'file', 0o755, mtime, { size: t.length, content: { kind: 'path', path: t.file } }));
     } else {
-      const dest = join(a.tmpDir, 'extract', ...relDir.split('/'));
-      const extracted = await extractTarGz(t.file, dest, `target ${repoPath}`);
+      let extracted: ExtractedEntry[];
+      if (a.shared !== undefined) {
+        const shared = a.shared;
+        let pending = shared.archives.get(t.file);
+        if (pending === undefined) {
+          pending = extractTarGz(t.file, join(shared.root, `${shared.archives.size}`), `target ${repoPath}`);
+          shared.archives.set(t.file, pending);
+        }
+        extracted = await pending;
+      } else {
+        extracted = await extractTarGz(t.file, join(a.tmpDir, 'extract', ...relDir.split('/')), `target ${repoPath}`);
+      }
       for (const x of extracted) {
         const p = joinRel(relDir, x.path);
         if (x.type === 'dir') {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ContentCache } from '../formats/content-cache.js';
 import { prepareBuild, writeInstaller, type PreparedBuild } from '../packaging/build.js';
+import type { ExtractedEntry } from '../packaging/extract-targz.js';
 import type { PackageOptions, PackageType } from '../packaging/types.js';
 import { installerName, objectKey, type Destination } from './destination.js';
 import type { InstallerStore } from './store.js';
@@ -57,7 +58,7 @@ export interface ProvisionedObject {
 }
 
 /** What an installer is built from, minus timestamps: equal keys mean an equivalent installer. */
-export function inputKey(prepared: PreparedBuild, options: PackageOptions): string {
+export function inputKey(prepared: PreparedBuild, options: PackageOptions, scratchRoots: readonly string[] = []): string {
   const { mtime: _mtime, enrollSecret, ...rest } = options;
   const tree = prepared.staged.orbitRoot.map((e) => [
     e.path,
@@ -66,7 +67,7 @@ export function inputKey(prepared: PreparedBuild, options: PackageOptions): stri
     e.size,
     // Extracted archive members live in this run's scratch directory: only their place in it is
     // identity (their bytes are fixed by the archive, whose hash is in the shipped .sha512 sidecar).
-    e.content?.kind === 'path' ? e.content.path.replace(prepared.tmpDir, '<staging>') : e.content?.kind === 'bytes' ? createHash('sha256').update(e.content.data).digest('hex') : (e.linkTarget ?? ''),
+    e.content?.kind === 'path' ? [prepared.tmpDir, ...scratchRoots].reduce((path, root) => path.replace(root, '<staging>'), e.content.path) : e.content?.kind === 'bytes' ? createHash('sha256').update(e.content.data).digest('hex') : (e.linkTarget ?? ''),
   ]);
   return createHash('sha256')
     .update(JSON.stringify({ fleetctl: FLEETCTL_VERSION, options: rest, secret: createHash('sha256').update(enrollSecret).digest('hex'), tree }))
@@ -91,10 +92,11 @@ export async function provision(req: ProvisionRequest): Promise<ProvisionedObjec
   const prepared = new Map<PackageType, PreparedBuild>();
   const cache = new ContentCache();
   const work = await mkdtemp(join(tmpdir(), 'fleetctl-provision-'));
+  const shared = { root: join(work, 'extract'), archives: new Map<string, Promise<ExtractedEntry[]>>() };
   try {
     for (const [type, options] of req.optionsByType) {
       req.onStage?.(`preparing ${type}`);
-      prepared.set(type, { ...(await prepareBuild({ options, offline: req.offline, cacheRoot: req.cacheRoot, report: () => {} })), cache });
+      prepared.set(type, { ...(await prepareBuild({ options, offline: req.offline, cacheRoot: req.cacheRoot, report: () => {}, shared })), cache });
     }
     const jobs: Array<{ secretIndex: number; type: PackageType }> = [];
     req.secrets.forEach((_s, secretIndex) => {
@@ -141,7 +143,7 @@ async function runJob(req: ProvisionRequest, prepared: PreparedBuild, secretInde
   const secret = req.secrets[secretIndex] as string;
   const options: PackageOptions = { ...prepared.options, enrollSecret: secret };
   const key = objectKey(req.destination, req.installersDir, secret, type);
-  const input = inputKey(prepared, options);
+  const input = inputKey(prepared, options, [join(work, 'extract')]);
   const event = (stage: ProvisionStage, extra: { bytes?: number; detail?: string } = {}): void => req.onEvent({ secretIndex, type, stage, ...extra });
   if (await req.store.has(key, input)) {
     event('skipped');

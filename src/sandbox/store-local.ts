@@ -4,20 +4,20 @@
  * it after re-hashing the file; files are copied to a temporary name and renamed into place.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, chmod } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm, stat, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { writeFileAtomic } from '../core/fs-atomic.js';
+import { forEachChunk } from '../formats/file-sink.js';
 import { withLock } from '../core/lock.js';
 import { ToolError } from '../core/errors.js';
 import type { InstallerStore, StoredObjectInfo } from './store.js';
 
 export async function sha256File(file: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const c of createReadStream(file)) {
-    h.update(c as Buffer);
-  }
+  await forEachChunk(file, (c) => {
+    h.update(c);
+  });
   return h.digest('hex');
 }
 
@@ -56,11 +56,21 @@ export class LocalStore implements InstallerStore {
     await mkdir(dirname(dest), { recursive: true, mode: 0o755 });
     const tmp = join(dirname(dest), `.${randomUUID()}.partial`);
     try {
-      await copyFile(file, tmp);
-      await chmod(tmp, 0o644);
-      if ((await sha256File(tmp)) !== info.sha256) {
-        throw new ToolError('E_STORE_VERIFY', `copy of ${key} does not match the built installer`);
+      // Same file system: a hard link stores the very bytes that were hashed, with no copy at all.
+      // Otherwise copy, and verify the copy against the installer's digest.
+      const linked = await link(file, tmp).then(
+        () => true,
+        () => false,
+      );
+      if (!linked) {
+        await copyFile(file, tmp);
+        if ((await sha256File(tmp)) !== info.sha256) {
+          throw new ToolError('E_STORE_VERIFY', `copy of ${key} does not match the built installer`);
+        }
+      } else if ((await stat(tmp)).size !== info.size) {
+        throw new ToolError('E_STORE_VERIFY', `${key} does not have the built installer's size`);
       }
+      await chmod(tmp, 0o644);
       await rename(tmp, dest);
     } finally {
       await rm(tmp, { force: true });

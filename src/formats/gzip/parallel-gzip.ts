@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { crc32Combine } from './crc32-combine.js';
+import { forEachChunk } from '../file-sink.js';
 import { fileIdentity, type ContentCache, type DigesterFactories } from '../content-cache.js';
 
 const deflateRawAsync = promisify(deflateRaw) as (buf: Buffer, opts: object) => Promise<Buffer>;
@@ -154,12 +155,13 @@ export class ParallelGzip {
         .filter(([name]) => hit.digests[name] === undefined)
         .map(([name, make]) => [name, make()] as const);
       if (o.onData !== undefined || missing.length > 0) {
-        for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
-          o.onData?.(c as Buffer);
+        // Only synchronous consumers see these chunks, so one buffer is reused throughout.
+        await forEachChunk(path, (c) => {
+          o.onData?.(c);
           for (const [, d] of missing) {
-            d.update(c as Buffer);
+            d.update(c);
           }
-        }
+        });
       }
       for await (const c of createReadStream(hit.blob, { highWaterMark: 1 << 20 })) {
         await this.emit(c as Buffer);

@@ -18,12 +18,12 @@
  * https://github.com/rpm-software-management/rpm/blob/master/docs/manual/format_lead.md.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planFiles } from './file-list.js';
 import { LEAD_LENGTH, rpmLead } from './lead.js';
 import { buildMainHeader, nvr, type RpmSpec } from './main-header.js';
+import { forEachChunk } from '../file-sink.js';
 import { writePayload, type PayloadOptions, type PayloadResult } from './payload.js';
 import { DEFAULT_RESERVED_SPACE, buildSignatureHeader, fitReservedSpace } from './signature.js';
 
@@ -114,12 +114,15 @@ export async function writeRpm(spec: RpmSpec, opts: RpmWriteOptions): Promise<Rp
       await writeAll(out, header, headerAt);
       const md5 = createHash('md5').update(header);
       let pos = headerAt + header.length;
-      for await (const chunk of createReadStream(spoolPath, { highWaterMark: COPY_CHUNK })) {
-        const buf = chunk as Buffer;
-        md5.update(buf);
-        await writeAll(out, buf, pos);
-        pos += buf.length;
-      }
+      await forEachChunk(
+        spoolPath,
+        async (buf) => {
+          md5.update(buf);
+          await writeAll(out, buf, pos);
+          pos += buf.length;
+        },
+        COPY_CHUNK,
+      );
       if (pos !== headerAt + header.length + payload.compressedSize) {
         throw new Error('rpm: payload spool changed while the package was assembled');
       }
