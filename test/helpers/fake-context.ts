@@ -12,6 +12,17 @@ import type { BuildContext, PackageOptions, PackageType, StagedTargets } from '.
 
 export const FAKE_MTIME = 1_700_000_000;
 
+/**
+ * Random (incompressible) bytes behind a small header with NUL bytes: random data without a NUL near
+ * the start can look like text, and linters (rpmlint) then report a script without a shebang. Not
+ * ELF either, so no ELF checks run on the fake.
+ */
+export function fakeBinary(size: number): Buffer {
+  const b = randomBytes(size);
+  Buffer.from('FAKEBIN\0\0\0\0\0\0\0\0\0', 'latin1').copy(b, 0, 0, Math.min(16, size));
+  return b;
+}
+
 export function fakeOptions(type: PackageType, over: Partial<PackageOptions> = {}): PackageOptions {
   return {
     type,
@@ -66,8 +77,8 @@ export function fakeContext(
   const exe = opts.exe ?? '';
   const orbitBin = join(dir, `orbit${exe}`);
   const osqBin = join(dir, `osqueryd${exe}`);
-  writeFileSync(orbitBin, randomBytes(size));
-  writeFileSync(osqBin, randomBytes(size));
+  writeFileSync(orbitBin, fakeBinary(size));
+  writeFileSync(osqBin, fakeBinary(size));
   const options = fakeOptions(type, opts.options ?? {});
   const orbitRel = `bin/orbit/${opts.platform}/stable/orbit${exe}`;
   const osqRel = `bin/osqueryd/${opts.platform}/stable/osqueryd${exe}`;
