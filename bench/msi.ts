@@ -13,27 +13,23 @@
  */
 import { spawnSync } from 'node:child_process';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readFileSync,
-  readSync,
   readdirSync,
   rmSync,
   statSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArchiveEntry } from '../src/formats/entry.js';
 import { createMsiPackager } from '../src/packaging/msi/index.js';
-import type { BuildContext, PackageOptions } from '../src/packaging/types.js';
+import type { BuildContext } from '../src/packaging/types.js';
+import { MTIME, benchOptions, elfPool, synthBinary } from './lib/synthetic.js';
 
-const MTIME = 1_700_000_000;
 const ORBIT = 'bin/orbit/windows/stable/orbit.exe';
 const OSQUERYD = 'bin/osqueryd/windows/stable/osqueryd.exe';
 const DESKTOP = 'bin/desktop/windows/stable/fleet-desktop.exe';
@@ -41,72 +37,6 @@ const DESKTOP = 'bin/desktop/windows/stable/fleet-desktop.exe';
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-
-function options(): PackageOptions {
-  return {
-    type: 'msi',
-    arch: 'amd64',
-    fleetUrl: 'https://fleet.example.com',
-    enrollSecret: 'bench-secret',
-    fleetDesktopAlternativeBrowserHost: '',
-    identifier: 'com.fleetdm.orbit',
-    insecure: false,
-    service: true,
-    orbitChannel: 'stable',
-    osquerydChannel: 'stable',
-    desktopChannel: 'stable',
-    disableUpdates: false,
-    disableSetupExperience: false,
-    bypassEndUserAuth: false,
-    updateUrl: 'https://updates.fleetdm.com',
-    debug: false,
-    fleetDesktop: true,
-    updateInterval: '15m0s',
-    useSystemConfiguration: false,
-    enableScripts: false,
-    hostIdentifier: 'uuid',
-    endUserEmail: '',
-    disableKeystore: false,
-    osqueryDb: '',
-    fleetManagedHostIdentityCertificate: false,
-    cpuQuota: 20,
-    mtime: MTIME,
-  };
-}
-
-function elfPool(): string[] {
-  return readdirSync('/usr/bin')
-    .sort()
-    .map((n) => join('/usr/bin', n))
-    .filter((p) => {
-      try {
-        const st = statSync(p);
-        if (!st.isFile() || st.size < 4096) {
-          return false;
-        }
-        const fd = openSync(p, 'r');
-        const head = Buffer.alloc(4);
-        readSync(fd, head, 0, 4, 0);
-        closeSync(fd);
-        return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-      } catch {
-        return false;
-      }
-    });
-}
-
-function synthBinary(path: string, bytes: number, pool: readonly string[], start: number): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'w', 0o755);
-  let left = bytes;
-  for (let i = start; left > 0; i++) {
-    const data = readFileSync(pool[i % pool.length]!);
-    const take = Math.min(left, data.length);
-    writeSync(fd, data, 0, take);
-    left -= take;
-  }
-  closeSync(fd);
 }
 
 function text(path: string, content: string): void {
@@ -153,7 +83,7 @@ function walkEntries(root: string): ArchiveEntry[] {
 
 function context(root: string, outPath: string, tmp: string): BuildContext {
   return {
-    options: options(),
+    options: benchOptions('msi'),
     version: '1.38.0',
     orbitRoot: walkEntries(root),
     targets: {

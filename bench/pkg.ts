@@ -15,19 +15,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readFileSync,
-  readSync,
   readdirSync,
   rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -37,82 +33,14 @@ import { buildBom } from '../src/formats/bom/writer.js';
 import { launchdPlist } from '../src/packaging/pkg/launchd-plist.js';
 import { distribution, packageInfo, postinstall } from '../src/packaging/pkg/metadata.js';
 import { pkgPackager } from '../src/packaging/pkg/packager.js';
-import type { BuildContext, PackageOptions } from '../src/packaging/types.js';
+import type { BuildContext } from '../src/packaging/types.js';
+import { MTIME, benchOptions, elfPool, synthBinary } from './lib/synthetic.js';
 
-const MTIME = 1_700_000_000;
 const ORBIT_EXEC = 'bin/orbit/macos/stable/orbit';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-
-function options(): PackageOptions {
-  return {
-    type: 'pkg',
-    arch: 'amd64',
-    fleetUrl: 'https://fleet.example.com',
-    enrollSecret: 'bench-secret',
-    fleetDesktopAlternativeBrowserHost: '',
-    identifier: 'com.fleetdm.orbit',
-    insecure: false,
-    service: true,
-    orbitChannel: 'stable',
-    osquerydChannel: 'stable',
-    desktopChannel: 'stable',
-    disableUpdates: false,
-    disableSetupExperience: false,
-    bypassEndUserAuth: false,
-    updateUrl: 'https://updates.fleetdm.com',
-    debug: false,
-    fleetDesktop: true,
-    updateInterval: '15m0s',
-    useSystemConfiguration: false,
-    enableScripts: false,
-    hostIdentifier: 'uuid',
-    endUserEmail: '',
-    disableKeystore: false,
-    osqueryDb: '',
-    fleetManagedHostIdentityCertificate: false,
-    cpuQuota: 20,
-    mtime: MTIME,
-  };
-}
-
-/** ELF files from /usr/bin in name order, the pool synthetic binaries are cut from. */
-function elfPool(): string[] {
-  return readdirSync('/usr/bin')
-    .sort()
-    .map((n) => join('/usr/bin', n))
-    .filter((p) => {
-      try {
-        const st = statSync(p);
-        if (!st.isFile() || st.size < 4096) {
-          return false;
-        }
-        const fd = openSync(p, 'r');
-        const head = Buffer.alloc(4);
-        readSync(fd, head, 0, 4, 0);
-        closeSync(fd);
-        return head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-      } catch {
-        return false;
-      }
-    });
-}
-
-/** Writes `bytes` bytes made of whole ELF files (the last one truncated), starting at pool[start]. */
-function synthBinary(path: string, bytes: number, pool: readonly string[], start: number): void {
-  mkdirSync(resolve(path, '..'), { recursive: true });
-  const fd = openSync(path, 'w', 0o755);
-  let left = bytes;
-  for (let i = start; left > 0; i++) {
-    const data = readFileSync(pool[i % pool.length] as string);
-    const take = Math.min(left, data.length);
-    writeSync(fd, data, 0, take);
-    left -= take;
-  }
-  closeSync(fd);
 }
 
 function text(path: string, content: string, mode = 0o644): void {
@@ -169,7 +97,7 @@ function walkEntries(orbitDir: string): ArchiveEntry[] {
 function context(work: string, outPath: string, tmp: string): BuildContext {
   const exec = ORBIT_EXEC;
   return {
-    options: options(),
+    options: benchOptions('pkg'),
     version: '1.38.0',
     orbitRoot: walkEntries(join(work, 'root/opt/orbit')),
     targets: {
