@@ -3,13 +3,14 @@
  * (with the maintainer scripts running), dpkg --verify and purge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestRepo, type TestRepo } from '../helpers/tuf-fixture.js';
 import { runCli } from '../helpers/cli.js';
-import { run, runOk, sh, tools } from '../helpers/tools.js';
+import { runOk, sh, tools } from '../helpers/tools.js';
 import { expectGolden } from '../helpers/golden.js';
+import { lintian, scratchDpkg } from '../helpers/deb-checks.js';
 
 const EPOCH = '1700000000';
 let base: string;
@@ -80,24 +81,15 @@ describe.runIf(tools('dpkg-deb', 'dpkg', 'lintian'))('deb verified by dpkg and l
   });
 
   it('passes lintian with no errors', () => {
-    // Suppressed, each because Fleet's agent layout is fixed by orbit and is not a Debian archive package:
-    //  dir-or-file-in-opt, dir-in-usr-local, file-in-usr-local: orbit lives in /opt/orbit and links itself
-    //    from /usr/local/bin/orbit (hard-coded in orbit and in Fleet's docs);
-    //  file-in-etc-not-marked-as-conffile: /etc/default/orbit carries the per-tenant enrollment and must
-    //    follow the installer on upgrade (as Fleet's packages do), not be kept as a modified conffile;
-    //  no-copyright-file, no-changelog: a per-tenant installer built on demand, not an archive package.
-    const r = run('lintian', ['--tag-display-limit', '0', '--fail-on', 'error', '--suppress-tags',
-      'dir-or-file-in-opt,dir-in-usr-local,file-in-usr-local,file-in-etc-not-marked-as-conffile,no-copyright-file,no-changelog', deb]);
+    // Suppressions and their reasons: FLEET_LINTIAN_SUPPRESSIONS in test/helpers/deb-checks.ts.
+    const r = lintian(deb);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('E:'))).toEqual([]);
     expect(r.status).toBe(0);
   });
 
   it('installs into a scratch root with dpkg, verifies, and purges cleanly', () => {
     const root = join(base, 'root');
-    mkdirSync(join(root, 'var/lib/dpkg/info'), { recursive: true });
-    mkdirSync(join(root, 'var/lib/dpkg/updates'), { recursive: true });
-    writeFileSync(join(root, 'var/lib/dpkg/status'), '');
-    const dpkg = (...args: string[]): string => runOk('dpkg', [`--root=${root}`, '--log=/dev/null', '--force-script-chrootless', '--force-not-root', ...args]);
+    const dpkg = scratchDpkg(root);
     dpkg('-i', deb);
     expect(readFileSync(join(root, 'opt/orbit/bin/orbit/linux/stable/orbit'), 'utf8')).toContain('fake orbit');
     expect(runOk('readlink', [join(root, 'usr/local/bin/orbit')]).trim()).toBe('/opt/orbit/bin/orbit/orbit');
