@@ -11,7 +11,7 @@ import { ApiError, UsageError, UserError } from '../core/errors.js';
 import { buildTime, validatePackageFlags } from '../packaging/options.js';
 import { PackagerClient, type RemoteStatus } from '../packager-service/client.js';
 import type { CliContext } from './context.js';
-import { toRawFlags } from './run-package.js';
+import { printEnrollHints, toRawFlags } from './run-package.js';
 
 /** Flags the service cannot honour (it fixes the TUF source and builds amd64 with Fleet's defaults). */
 const LOCAL_ONLY: ReadonlyArray<[string, string, (v: unknown) => boolean]> = [
@@ -162,8 +162,7 @@ export async function runPackageRemote(opts: Record<string, unknown>, ctx: CliCo
     if (json) {
       ui.json({ type: options.type, path: outPath, size: result.size, package_id: id });
     } else {
-      ui.info('To add hosts to Fleet, install fleetd.');
-      ui.info('Learn how: https://fleetdm.com/learn-more-about/enrolling-hosts');
+      printEnrollHints(ui);
     }
   } catch (e) {
     spinner.stop();

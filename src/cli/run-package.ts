@@ -11,6 +11,7 @@ import { checkGpgSigning } from '../signing/openpgp/key.js';
 import { gpgSigningEnv } from '../signing/openpgp/signing-options.js';
 import { cacheRoot } from '../tuf/cache.js';
 import type { CliContext } from './context.js';
+import type { Ui } from './ui.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
@@ -74,6 +75,12 @@ export function toRawFlags(o: Record<string, unknown>): RawPackageFlags {
   };
 }
 
+/** Fleet's closing lines after a successful build (local or remote). */
+export function printEnrollHints(ui: Ui): void {
+  ui.info('To add hosts to Fleet, install fleetd.');
+  ui.info('Learn how: https://fleetdm.com/learn-more-about/enrolling-hosts');
+}
+
 export async function runPackage(opts: Record<string, unknown>, ctx: CliContext): Promise<void> {
   if (typeof opts['remote'] === 'string') {
     const { runPackageRemote } = await import('./run-package-remote.js');
@@ -129,13 +136,11 @@ export async function runPackage(opts: Record<string, unknown>, ctx: CliContext)
         path: result.path,
         version: result.version,
         size: result.size,
-        ...(options.macosSigning !== undefined || options.windowsSigning !== undefined ? { signed: true } : {}),
-        ...(options.gpgSigning !== undefined ? { signed: true } : {}),
+        ...(options.macosSigning !== undefined || options.windowsSigning !== undefined || options.gpgSigning !== undefined ? { signed: true } : {}),
         ...(notarization !== undefined ? { notarization } : {}),
       });
     } else {
-      ui.info('To add hosts to Fleet, install fleetd.');
-      ui.info('Learn how: https://fleetdm.com/learn-more-about/enrolling-hosts');
+      printEnrollHints(ui);
     }
   } catch (e) {
     spinner.stop();

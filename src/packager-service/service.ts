@@ -109,16 +109,21 @@ export class PackagerService {
     }
   }
 
+  /** A build cut short (crash, restart, shutdown) ends as a retryable failure that expires with the TTL. */
+  private markInterrupted(r: PackageRecord, t: number): void {
+    r.status = 'fail';
+    delete r.stage;
+    r.logs = [...(r.logs ?? []), INTERRUPTED];
+    r.finishedAt = t;
+    r.expiresAt = t + this.config.ttlMs;
+  }
+
   /** Builds cut short by a crash or restart fail (retryable); leftovers without a record go. */
   private async recover(): Promise<void> {
     const t = this.now();
     for (const r of this.store.all()) {
       if (r.status === 'in-progress') {
-        r.status = 'fail';
-        delete r.stage;
-        r.logs = [...(r.logs ?? []), INTERRUPTED];
-        r.finishedAt = t;
-        r.expiresAt = t + this.config.ttlMs;
+        this.markInterrupted(r, t);
         await this.store.save(r);
         await this.deleteArtifacts(r.id);
         this.config.log('warn', 'interrupted build marked failed', { package: shortId(r.id) });
@@ -354,11 +359,7 @@ export class PackagerService {
     const t = this.now();
     for (const r of this.store.all()) {
       if (r.status === 'in-progress') {
-        r.status = 'fail';
-        delete r.stage;
-        r.logs = [...(r.logs ?? []), INTERRUPTED];
-        r.finishedAt = t;
-        r.expiresAt = t + this.config.ttlMs;
+        this.markInterrupted(r, t);
         await this.store.save(r).catch(() => undefined);
       }
     }
