@@ -9,6 +9,7 @@ import { buildTime } from '../packaging/options.js';
 import { loadWindowsIdentity, parseWindowsSigning, windowsSigningEnv, WINDOWS_PASSPHRASE_ENV } from '../packaging/msi/sign-options.js';
 import { signMsi } from '../signing/authenticode/msi-signer.js';
 import type { CliContext } from './context.js';
+import { isHttpUrl, parseUrl } from '../core/url.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
@@ -18,13 +19,8 @@ function moreInfoUrl(v: string | undefined): string | undefined {
   if (v === undefined) {
     return undefined;
   }
-  let u: URL | undefined;
-  try {
-    u = new URL(v);
-  } catch {
-    u = undefined;
-  }
-  if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+  const u = parseUrl(v);
+  if (u === undefined || !isHttpUrl(u)) {
     throw new UsageError('E_USAGE', `--url "${v}" must be an http:// or https:// URL`);
   }
   return u.href;

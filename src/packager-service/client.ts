@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { request } from 'undici';
 import { ApiError, UserError } from '../core/errors.js';
+import { isHttpUrl, parseUrl } from '../core/url.js';
 
 export interface RemoteStatus {
   readonly status: 'success' | 'fail' | 'in-progress' | 'expired';
@@ -67,13 +68,11 @@ export class PackagerClient {
   private readonly attempts: number;
 
   constructor(baseUrl: string, o: ClientOptions = {}) {
-    let u: URL;
-    try {
-      u = new URL(baseUrl);
-    } catch {
+    const u = parseUrl(baseUrl);
+    if (u === undefined) {
       throw new UserError('E_REMOTE', `--remote "${baseUrl}" is not a URL`, { hint: 'e.g. --remote https://packager.example.com' });
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    if (!isHttpUrl(u)) {
       throw new UserError('E_REMOTE', `--remote must be an http(s) URL, got ${u.protocol}`);
     }
     this.base = new URL(u.href.endsWith('/') ? u.href : `${u.href}/`);

@@ -14,6 +14,7 @@ import { UserError } from '../../core/errors.js';
 import { registerSecret } from '../../core/redact.js';
 import { checkCodeSigningCertificate } from '../../signing/authenticode/certificate-check.js';
 import { identityFromPem, identityFromPkcs12, type IdentityWording, type SigningIdentity } from '../../signing/identity.js';
+import { isHttpUrl, parseUrl } from '../../core/url.js';
 
 export const WINDOWS_PASSPHRASE_ENV = 'FLEETCTL_WINDOWS_SIGN_PASSPHRASE';
 
@@ -74,13 +75,8 @@ export function timestampUrlList(values: readonly string[] | undefined): string[
     return [];
   }
   for (const v of list) {
-    let u: URL | undefined;
-    try {
-      u = new URL(v);
-    } catch {
-      u = undefined;
-    }
-    if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    const u = parseUrl(v);
+    if (u === undefined || !isHttpUrl(u)) {
       fail(`--timestamp-url "${v}" must be an http:// or https:// URL`);
     }
   }

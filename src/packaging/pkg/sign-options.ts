@@ -18,6 +18,7 @@ import { identityFromPem, identityFromPkcs12 } from '../../signing/identity.js';
 import { loadApiKey } from '../../signing/notary/jwt.js';
 import type { NotarizationResult } from '../../signing/notary/notarize.js';
 import { APPLE_TSA_URL } from '../../signing/tsa.js';
+import { isHttpUrl, parseUrl } from '../../core/url.js';
 
 export type { NotarizationResult };
 
@@ -83,13 +84,11 @@ const fail = (msg: string, hint?: string): never => {
 const given = (s: string | undefined): s is string => s !== undefined && s.trim() !== '';
 
 function httpUrl(value: string, what: string): string {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
+  const u = parseUrl(value);
+  if (u === undefined) {
     return fail(`${what} "${value}" is not a URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+  if (!isHttpUrl(u)) {
     fail(`${what} "${value}" must be an http:// or https:// URL`);
   }
   return value;
