@@ -92,38 +92,30 @@ export function sortDependencies(deps: readonly Dependency[]): Dependency[] {
   });
 }
 
-export function putProvides(h: HeaderStore, deps: readonly Dependency[]): void {
+/** A dependency list is three parallel arrays (name, flags, version); empty lists are left out. */
+function putDependencyArrays(h: HeaderStore, deps: readonly Dependency[], tags: { name: number; flags: number; version: number }): void {
   if (deps.length > 0) {
     h.stringArray(
-      Tag.PROVIDENAME,
+      tags.name,
       deps.map((d) => d.name),
     );
     h.int32(
-      Tag.PROVIDEFLAGS,
+      tags.flags,
       deps.map((d) => d.flags),
     );
     h.stringArray(
-      Tag.PROVIDEVERSION,
+      tags.version,
       deps.map((d) => d.version),
     );
   }
 }
 
+export function putProvides(h: HeaderStore, deps: readonly Dependency[]): void {
+  putDependencyArrays(h, deps, { name: Tag.PROVIDENAME, flags: Tag.PROVIDEFLAGS, version: Tag.PROVIDEVERSION });
+}
+
 export function putRequires(h: HeaderStore, deps: readonly Dependency[]): void {
-  if (deps.length > 0) {
-    h.stringArray(
-      Tag.REQUIRENAME,
-      deps.map((d) => d.name),
-    );
-    h.int32(
-      Tag.REQUIREFLAGS,
-      deps.map((d) => d.flags),
-    );
-    h.stringArray(
-      Tag.REQUIREVERSION,
-      deps.map((d) => d.version),
-    );
-  }
+  putDependencyArrays(h, deps, { name: Tag.REQUIRENAME, flags: Tag.REQUIREFLAGS, version: Tag.REQUIREVERSION });
 }
 
 export function putScriptlets(h: HeaderStore, scripts: Scriptlets): void {
