@@ -20,13 +20,11 @@ export class TarWriter {
 
   /**
    * Writes one entry. `onData` sees every content chunk (for digests computed on the way through).
-   * `beforeContent` runs after the header, before the first content byte (e.g. to align compression).
    */
   async add(
     e: ArchiveEntry,
     hooks: {
       onData?: (chunk: Buffer) => void;
-      beforeContent?: () => Promise<void>;
       /** Writes the content itself (e.g. from a compression cache); must emit exactly e.size bytes. */
       writeContent?: () => Promise<void>;
     } = {},
@@ -49,9 +47,6 @@ export class TarWriter {
     }
     if (e.type !== 'file') {
       return;
-    }
-    if (hooks.beforeContent) {
-      await hooks.beforeContent();
     }
     if (hooks.writeContent) {
       await hooks.writeContent();
