@@ -13,8 +13,9 @@ import { parse as parsePlist } from 'plist';
 import { run, runOk, sh, tools } from '../helpers/tools.js';
 import { readBom } from '../helpers/readers/bom-reader.js';
 import { extractFile, readXar, type XarArchive } from '../helpers/readers/xar-reader.js';
-import { writeXar, type XarSigner } from '../../src/formats/xar/writer.js';
+import type { XarSigner } from '../../src/formats/xar/writer.js';
 import { cleanupContexts, buildPkgFile, expectGolden, pkgContext } from '../unit/packaging/pkg/fixture.js';
+import { distributionEntry, xarBytes } from '../helpers/xar-fixtures.js';
 
 const APPLE = '../shared/fixtures/apple-pkg-samples/valid.pkg';
 const env = { ...process.env, TZ: 'UTC', LC_ALL: 'C.UTF-8' };
@@ -190,26 +191,9 @@ describe.runIf(tools('bsdtar', '7zz', 'cpio', 'python3', 'cksum'))('macOS pkg ve
       ],
       sign: async () => [randomBytes(256), randomBytes(1000)],
     };
-    const parts: Buffer[] = [];
-    await writeXar(
-      async (c) => void parts.push(Buffer.from(c)),
-      [
-        {
-          path: 'Distribution',
-          type: 'file',
-          mode: 0o644,
-          uid: 0,
-          gid: 80,
-          user: 'root',
-          group: 'admin',
-          mtime: 0,
-          content: { kind: 'bytes', data: Buffer.from('<x/>'), compress: true },
-        },
-      ],
-      { signer },
-    );
+    const archive = await xarBytes([distributionEntry()], { signer });
     const signed = join(work, 'signed.xar');
-    writeFileSync(signed, Buffer.concat(parts));
+    writeFileSync(signed, archive);
     expect(runOk('bsdtar', ['-xOf', signed, 'Distribution'])).toBe('<x/>');
     sevenZipOk(signed);
   });

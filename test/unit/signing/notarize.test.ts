@@ -3,7 +3,6 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeXar } from '../../../src/formats/xar/writer.js';
 import { ApiError } from '../../../src/core/errors.js';
 import { identityFromPem } from '../../../src/signing/identity.js';
 import { createXarSigner } from '../../../src/signing/xar-signer.js';
@@ -12,6 +11,7 @@ import { readStapledTicket } from '../../../src/signing/stapler.js';
 import { verifyXarSignatures } from '../../../src/signing/xar-verify.js';
 import { makeTestPki } from '../../fakes/notary/pki.js';
 import { startFakeNotary, type FakeNotary } from '../../fakes/notary/fake-notary.js';
+import { distributionEntry, xarBytes } from '../../helpers/xar-fixtures.js';
 
 const apiKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const KEY = {
@@ -25,26 +25,8 @@ let notary: FakeNotary;
 let pkg: string;
 
 async function signedPkg(path: string, signed = true): Promise<void> {
-  const parts: Buffer[] = [];
   const signer = signed ? await createXarSigner({ identity: identityFromPem(makeTestPki().identityPem) }) : undefined;
-  await writeXar(
-    async (c) => void parts.push(Buffer.from(c)),
-    [
-      {
-        path: 'Distribution',
-        type: 'file',
-        mode: 0o644,
-        uid: 0,
-        gid: 80,
-        user: 'root',
-        group: 'admin',
-        mtime: 0,
-        content: { kind: 'bytes', data: Buffer.from('<x/>'), compress: true },
-      },
-    ],
-    { creationTime: 0, ...(signer !== undefined ? { signer } : {}) },
-  );
-  writeFileSync(path, Buffer.concat(parts));
+  writeFileSync(path, await xarBytes([distributionEntry()], { creationTime: 0, ...(signer !== undefined ? { signer } : {}) }));
 }
 
 const params = (over: Partial<NotarizeParams> = {}): NotarizeParams => ({

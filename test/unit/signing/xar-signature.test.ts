@@ -8,20 +8,11 @@ import { verifyXarSignatures } from '../../../src/signing/xar-verify.js';
 import { stapleBytes } from '../../../src/signing/stapler.js';
 import { makeTestPki, type TestPki } from '../../fakes/notary/pki.js';
 import { startFakeTsa, type FakeTsa } from '../../fakes/notary/fake-tsa.js';
+import { distributionEntry } from '../../helpers/xar-fixtures.js';
 
 const SAMPLES = '../shared/fixtures/apple-pkg-samples';
 
-const entry: XarEntry = {
-  path: 'Distribution',
-  type: 'file',
-  mode: 0o644,
-  uid: 0,
-  gid: 80,
-  user: 'root',
-  group: 'admin',
-  mtime: 0,
-  content: { kind: 'bytes', data: Buffer.from('<installer-gui-script/>'), compress: true },
-};
+const entry: XarEntry = distributionEntry('<installer-gui-script/>');
 
 async function signedXar(identity: SigningIdentity, timestampUrl?: string): Promise<Buffer> {
   const signer = await createXarSigner({
